@@ -1,0 +1,53 @@
+# Earshot: `make demo` runs the daemon on generated data; `make test` runs every test.
+SHELL := /bin/bash
+SWIFT ?= swift
+PREFIX ?= /usr/local
+DEBIAN_PACKAGES := libsqlite3-dev libsystemd-dev libopenblas-dev socat pkg-config systemd
+DEMO_STATE ?= $(CURDIR)/demo-state
+
+.PHONY: deps build release test demo install uninstall clean
+
+# Installs the Debian packages the build and the tests need, only when missing.
+deps:
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing missing packages: $$missing"; \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+# Builds everything (binaries included: the end-to-end tests run them) and runs all tests.
+test: deps
+	$(SWIFT) build --build-tests
+	EARSHOT_BIN_DIR=$$($(SWIFT) build --show-bin-path) $(SWIFT) test --skip-build --no-parallel
+
+# Generated demo catalogue, daemon in the foreground on $(DEMO_STATE)/earshot.sock.
+demo: release
+	$$($(SWIFT) build -c release --show-bin-path)/earshot demo --state $(DEMO_STATE)
+
+install: release
+	bin=$$($(SWIFT) build -c release --show-bin-path); \
+	install -D -m 0755 $$bin/earshotd $(DESTDIR)$(PREFIX)/bin/earshotd; \
+	install -D -m 0755 $$bin/earshot $(DESTDIR)$(PREFIX)/bin/earshot
+	install -D -m 0644 systemd/earshot.service $(DESTDIR)/etc/systemd/system/earshot.service
+	install -D -m 0644 systemd/earshot.socket $(DESTDIR)/etc/systemd/system/earshot.socket
+	install -D -m 0644 systemd/earshot.sysusers $(DESTDIR)/usr/lib/sysusers.d/earshot.conf
+	[ -e $(DESTDIR)/etc/earshot/earshot.toml ] || install -D -m 0644 config/earshot.toml $(DESTDIR)/etc/earshot/earshot.toml
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then \
+		systemd-sysusers /usr/lib/sysusers.d/earshot.conf && systemctl daemon-reload && \
+		echo "Installed. Start with: systemctl enable --now earshot.socket"; \
+	fi
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/earshotd $(DESTDIR)$(PREFIX)/bin/earshot \
+		$(DESTDIR)/etc/systemd/system/earshot.service $(DESTDIR)/etc/systemd/system/earshot.socket \
+		$(DESTDIR)/usr/lib/sysusers.d/earshot.conf
+
+clean:
+	rm -rf .build $(DEMO_STATE)

@@ -1,0 +1,84 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "earshot",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "earshotd", targets: ["earshotd"]),
+        .executable(name: "earshot", targets: ["earshot"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+    ],
+    targets: [
+        // System libraries (Debian: libsqlite3-dev, libsystemd-dev).
+        .systemLibrary(
+            name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(
+            name: "CSystemd", path: "Sources/CSystemd", pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"])]),
+
+        // Pure modules: no I/O.
+        .target(name: "EarshotProtocol"),
+        .target(name: "EarshotScoring"),
+        .target(name: "EarshotClient"),
+
+        // I/O modules.
+        .target(
+            name: "EarshotSnapshot",
+            dependencies: ["EarshotScoring", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "EarshotCatalogue", dependencies: ["CSQLite", "EarshotScoring"]),
+        .target(
+            name: "EarshotSystemd",
+            dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "EarshotServer",
+            dependencies: [
+                "EarshotProtocol", "EarshotScoring", "EarshotCatalogue", "EarshotSnapshot",
+                "EarshotSystemd",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]),
+
+        // Scorer plugins: each depends on EarshotScoring only.
+        .target(name: "ContentSimilarity", dependencies: ["EarshotScoring"], path: "Plugins/ContentSimilarity"),
+
+        // Executables: thin.
+        .executableTarget(
+            name: "earshotd",
+            dependencies: [
+                "EarshotServer", "EarshotSystemd", "EarshotScoring", "ContentSimilarity",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(
+            name: "earshot",
+            dependencies: [
+                "EarshotCatalogue", "EarshotProtocol", "EarshotSnapshot", "EarshotClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // Tests.
+        .testTarget(name: "EarshotProtocolTests", dependencies: ["EarshotProtocol"]),
+        .testTarget(name: "EarshotScoringTests", dependencies: ["EarshotScoring"]),
+        .testTarget(name: "EarshotSnapshotTests", dependencies: ["EarshotSnapshot", "EarshotScoring"]),
+        .testTarget(name: "EarshotCatalogueTests", dependencies: ["EarshotCatalogue"]),
+        .testTarget(name: "ContentSimilarityTests", dependencies: ["ContentSimilarity", "EarshotScoring"]),
+        .testTarget(name: "EarshotSystemdTests", dependencies: ["EarshotSystemd"]),
+        .testTarget(name: "EarshotServerTests", dependencies: ["EarshotServer", "EarshotProtocol"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["EarshotProtocol", "EarshotClient"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,78 @@
+import EarshotScoring
+
+/// Scorer "content": cosine similarity over standardized audio features and
+/// genre TF-IDF, computed per request in one pass over the catalogue (no
+/// precomputed N×N matrix).
+public enum ContentSimilarityPlugin: ScorerPlugin {
+    public static let name = "content"
+    public static let summary = "Cosine similarity over standardized Spotify audio features and genre TF-IDF"
+
+    /// Settings (`[scorer.content]`): `feature_weight`, `genre_weight` (both default 1).
+    public static func load(_ context: ScorerLoadContext) throws(ScorerLoadError) -> any LoadedScorer {
+        let featureWeight = try weight("feature_weight", in: context.settings)
+        let genreWeight = try weight("genre_weight", in: context.settings)
+        let model = ContentModel(catalogue: context.catalogue, featureWeight: featureWeight, genreWeight: genreWeight)
+        guard !model.itemIDs.isEmpty else {
+            throw ScorerLoadError("the catalogue has no tracks with audio features (import a catalogue first)")
+        }
+        return ContentSimilarityScorer(model: model)
+    }
+
+    private static func weight(_ key: String, in settings: [String: String]) throws(ScorerLoadError) -> Float {
+        guard let text = settings[key] else { return 1 }
+        guard let value = Float(text), value >= 0, value.isFinite else {
+            throw ScorerLoadError("scorer.content.\(key) must be a number ≥ 0, found \(text)")
+        }
+        return value
+    }
+}
+
+struct ContentSimilarityScorer: LoadedScorer {
+    let model: ContentModel
+
+    var facts: [String: Int] { ["items": model.itemIDs.count, "dims": ContentModel.featureNames.count + model.genreCount] }
+    var itemIDs: [String] { model.itemIDs }
+
+    func item(of id: String) -> Int32? { model.rowOfID[id] }
+
+    func recommend(for listener: Listener, k: Int, excluding exclusion: ItemExclusion) throws(ScoringError)
+        -> [ScoredItem]
+    {
+        guard !listener.history.isEmpty else { throw .unknownUser(listener.user ?? "") }
+        return top(k: k, excluding: exclusion, queries: [ContentQuery(model: model, items: listener.history)])
+    }
+
+    func similar(
+        to seeds: [Int32], strategy: SeedStrategy, k: Int, excluding exclusion: ItemExclusion
+    ) throws(ScoringError) -> [ScoredItem] {
+        guard !seeds.isEmpty else { throw .noKnownItems }
+        switch strategy {
+        case .average:
+            return top(k: k, excluding: exclusion, queries: [ContentQuery(model: model, items: seeds.map { WeightedItem(item: $0, weight: 1) })])
+        case .weighted:
+            // Later seeds (the most recent plays) count more: weights 1, 2, …, n.
+            let items = seeds.enumerated().map { WeightedItem(item: $1, weight: Float($0 + 1)) }
+            return top(k: k, excluding: exclusion, queries: [ContentQuery(model: model, items: items)])
+        case .max:
+            let queries = seeds.map { ContentQuery(model: model, items: [WeightedItem(item: $0, weight: 1)]) }
+            return top(k: k, excluding: exclusion, queries: queries)
+        }
+    }
+
+    func score(_ items: [Int32], for listener: Listener) throws(ScoringError) -> [Float] {
+        guard !listener.history.isEmpty else { throw .unknownUser(listener.user ?? "") }
+        let query = ContentQuery(model: model, items: listener.history)
+        return items.map { query.score(Int($0), in: model) }
+    }
+
+    /// One pass over all items; an item's score is its best over `queries`.
+    private func top(k: Int, excluding exclusion: ItemExclusion, queries: [ContentQuery]) -> [ScoredItem] {
+        var best = TopK(k: k)
+        for item in 0..<model.itemIDs.count where !exclusion.contains(Int32(item)) {
+            var score = -Float.infinity
+            for query in queries { score = max(score, query.score(item, in: model)) }
+            if score > best.threshold { best.insert(item: Int32(item), score: score) }
+        }
+        return best.sorted()
+    }
+}

@@ -1,0 +1,108 @@
+/// The catalogue's tables, versioned with `PRAGMA user_version`.
+///
+/// Each entry of `migrations` takes the schema from version *i* to *i + 1*;
+/// a database is brought up to date by applying the missing ones in order.
+/// Every statement is idempotent (`IF NOT EXISTS`), so a migration that is
+/// interrupted or raced by another process is safe to run again.
+public enum CatalogueSchema {
+    /// The schema version this build writes and understands.
+    public static var version: Int { migrations.count }
+
+    private static let migrations: [String] = [
+        // 1: catalogue, listens and search index.
+        """
+        CREATE TABLE IF NOT EXISTS tracks (
+            id TEXT PRIMARY KEY NOT NULL,
+            name TEXT NOT NULL,
+            album TEXT NOT NULL,
+            popularity INTEGER NOT NULL,
+            duration_ms INTEGER NOT NULL,
+            explicit INTEGER NOT NULL,
+            -- Audio features: all NULL for a track imported without them.
+            danceability REAL,
+            energy REAL,
+            "key" INTEGER,
+            loudness REAL,
+            mode INTEGER,
+            speechiness REAL,
+            acousticness REAL,
+            instrumentalness REAL,
+            liveness REAL,
+            valence REAL,
+            tempo REAL,
+            time_signature INTEGER
+        );
+        CREATE TABLE IF NOT EXISTS artists (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE
+        );
+        -- WITHOUT ROWID: rows are stored in key order, so a scan by track is one sequential read.
+        CREATE TABLE IF NOT EXISTS track_artists (
+            track_id TEXT NOT NULL REFERENCES tracks(id) ON DELETE CASCADE,
+            artist_id INTEGER NOT NULL REFERENCES artists(id),
+            position INTEGER NOT NULL,
+            PRIMARY KEY (track_id, position)
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS genres (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE
+        );
+        CREATE TABLE IF NOT EXISTS track_genres (
+            track_id TEXT NOT NULL REFERENCES tracks(id) ON DELETE CASCADE,
+            genre_id INTEGER NOT NULL REFERENCES genres(id),
+            PRIMARY KEY (track_id, genre_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS users (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE
+        );
+        -- track_id is not a foreign key: listening histories name tracks the catalogue lacks.
+        -- The UNIQUE index leads with user_id, so it also serves per-user lookups;
+        -- a separate index on user_id would only slow down writes.
+        CREATE TABLE IF NOT EXISTS listens (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            track_id TEXT NOT NULL,
+            ts TEXT NOT NULL,  -- ISO 8601 UTC with milliseconds: sorts as text
+            ms_played INTEGER,
+            skipped INTEGER,
+            source TEXT NOT NULL,
+            UNIQUE (user_id, track_id, ts, source)
+        );
+        -- Full-text search over name, artists and album. It carries the track id
+        -- itself instead of relying on tracks' implicit rowids, which VACUUM may
+        -- renumber; importers rebuild it from the tables above.
+        CREATE VIRTUAL TABLE IF NOT EXISTS tracks_fts USING fts5(
+            name, artists, album, track_id UNINDEXED,
+            tokenize = 'unicode61 remove_diacritics 2'
+        );
+        """
+    ]
+
+    /// Brings the schema of `database` up to `version`, creating it in an empty file.
+    ///
+    /// Runs no write when the schema is current, so it is cheap on every open.
+    /// Throws ``CatalogueError/newerSchema(found:supported:)`` for a database
+    /// written by a newer build, which this one must not touch.
+    public static func migrate(_ database: SQLiteDatabase) throws {
+        guard try checkedVersion(of: database) < version else { return }
+        try database.transaction {
+            // Re-read under the write lock: another process may have migrated meanwhile.
+            let found = try checkedVersion(of: database)
+            guard found < version else { return }
+            for migration in migrations[found...] {
+                try database.execute(migration)
+            }
+            try database.execute("PRAGMA user_version = \(version)")
+        }
+    }
+
+    /// The database's schema version, refusing one newer than this build's.
+    private static func checkedVersion(of database: SQLiteDatabase) throws -> Int {
+        let statement = try database.prepare("PRAGMA user_version")
+        try statement.step()
+        let found = statement.int(at: 0)
+        guard found <= version else { throw CatalogueError.newerSchema(found: found, supported: version) }
+        return found
+    }
+}

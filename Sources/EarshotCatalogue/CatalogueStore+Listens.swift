@@ -1,0 +1,102 @@
+import Foundation
+
+/// One play of a track by a user.
+public struct ListenEvent: Sendable, Hashable {
+    /// The user's name (created on first use).
+    public var user: String
+    /// The catalogue id of the track; it need not be in the catalogue.
+    public var trackID: String
+    /// When the play happened; stored in UTC to the millisecond.
+    public var timestamp: Date
+    /// How long it played, when known.
+    public var msPlayed: Int?
+    /// Whether the user skipped it, when known.
+    public var skipped: Bool?
+    /// Where the event came from, e.g. `daemon` or the name of an imported file.
+    public var source: String
+
+    /// An event; `msPlayed` and `skipped` are `nil` when the source does not say.
+    public init(
+        user: String, trackID: String, timestamp: Date, msPlayed: Int? = nil, skipped: Bool? = nil,
+        source: String
+    ) {
+        self.user = user
+        self.trackID = trackID
+        self.timestamp = timestamp
+        self.msPlayed = msPlayed
+        self.skipped = skipped
+        self.source = source
+    }
+}
+
+extension CatalogueStore {
+    /// Records a listen, creating its user if needed, in one durable transaction.
+    ///
+    /// - Returns: `false` when the same user, track, time and source were
+    ///   already recorded (nothing changes), `true` otherwise.
+    public func recordListen(_ event: ListenEvent) throws -> Bool {
+        try database.transaction {
+            let user = try userID(named: event.user)
+            let insert = try database.prepare(
+                """
+                INSERT INTO listens (user_id, track_id, ts, ms_played, skipped, source)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                ON CONFLICT (user_id, track_id, ts, source) DO NOTHING
+                """)
+            try insert.bind(user, at: 1)
+            try insert.bind(event.trackID, at: 2)
+            try insert.bind(Self.timestampText(event.timestamp), at: 3)
+            try insert.bind(event.msPlayed, at: 4)
+            try insert.bind(event.skipped.map { $0 ? 1 : 0 }, at: 5)
+            try insert.bind(event.source, at: 6)
+            try insert.step()
+            return database.changes == 1
+        }
+    }
+
+    /// The distinct track ids `user` has listened to, sorted; empty for an unknown user.
+    public func listens(forUser user: String) throws -> [String] {
+        let statement = try database.prepare(
+            """
+            SELECT DISTINCT l.track_id FROM listens l JOIN users u ON u.id = l.user_id
+            WHERE u.name = ?1 ORDER BY l.track_id
+            """)
+        try statement.bind(user, at: 1)
+        var ids: [String] = []
+        while try statement.step() {
+            ids.append(statement.string(at: 0))
+        }
+        return ids
+    }
+
+    /// Every user's name, sorted.
+    public func userNames() throws -> [String] {
+        let statement = try database.prepare("SELECT name FROM users ORDER BY name")
+        var names: [String] = []
+        while try statement.step() {
+            names.append(statement.string(at: 0))
+        }
+        return names
+    }
+
+    /// The id of user `name`, inserting the user when new.
+    private func userID(named name: String) throws -> Int {
+        let insert = try database.prepare("INSERT INTO users (name) VALUES (?1) ON CONFLICT (name) DO NOTHING")
+        try insert.bind(name, at: 1)
+        try insert.step()
+        let select = try database.prepare("SELECT id FROM users WHERE name = ?1")
+        try select.bind(name, at: 1)
+        try select.step()
+        return select.int(at: 0)
+    }
+
+    /// ISO 8601 in UTC with milliseconds, e.g. `2024-05-01T12:00:00.000Z`:
+    /// fixed width, so timestamps sort correctly as text, and a form SQLite's
+    /// date functions read.
+    static func timestampText(_ date: Date) -> String {
+        date.formatted(timestampStyle)
+    }
+
+    private static let timestampStyle = Date.ISO8601FormatStyle(
+        includingFractionalSeconds: true, timeZone: TimeZone(identifier: "UTC")!)
+}

@@ -1,0 +1,87 @@
+import EarshotProtocol
+import EarshotScoring
+import EarshotSystemd
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import UnixSignals
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Runs the daemon: load, bind, tell systemd READY, serve until SIGTERM.
+public enum EarshotDaemon {
+    public static let version = "0.1.0"
+
+    /// Runs until SIGTERM or SIGINT, then drains and returns.
+    ///
+    /// - Parameter configuration: reads the config file and applies the
+    ///   flags; called at start and again on every reload.
+    public static func run(
+        configuration: @escaping @Sendable () throws(ConfigurationError) -> DaemonConfiguration,
+        registry: ScorerRegistry,
+        logger: Logger
+    ) async throws {
+        // Trap SIGHUP before anything can tell systemd we are ready: until a
+        // handler exists, SIGHUP's default action ends the process.
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
+        let notifier = SystemdNotifier()
+        let initial = try configuration()
+        let threadPool = NIOThreadPool(numberOfThreads: initial.blockingThreads)
+        threadPool.start()
+        let loader = StateLoader(registry: registry)
+        let state: ServingState
+        do {
+            state = try await threadPool.runIfActive { try loader.load(initial, logger: logger) }
+        } catch {
+            try? await threadPool.shutdownGracefully()
+            throw error
+        }
+        let passed = try SocketActivation.takeListeningSockets()
+        let group = MultiThreadedEventLoopGroup.singleton
+        let (listener, createdPath) = try await ListeningSocket.bind(
+            configuration: initial, group: group, passedSockets: passed)
+        defer {
+            if let createdPath { unlink(createdPath) }
+        }
+
+        let states = StateStore(state)
+        let stats = ServerStats()
+        let reloads = ReloadQueue()
+        let handler = RequestHandler(
+            states: states, stats: stats, ledger: ListenLedger(), catalogueAccess: CatalogueAccess(threadPool: threadPool),
+            reloads: reloads, daemonUID: getuid(), startedAt: Date(), version: version, logger: logger)
+        let server = SocketServer(
+            listener: listener, handler: handler, decoder: RequestDecoder(limits: initial.limits), stats: stats,
+            tracker: ConnectionTracker(), maxConnections: initial.maxConnections,
+            shutdownGrace: .milliseconds(Int64(initial.shutdownGraceSeconds * 1000)), notifier: notifier,
+            logger: logger)
+        let reloader = ReloadService(
+            queue: reloads, hangups: hangups, states: states, loader: loader, configuration: configuration,
+            threadPool: threadPool, notifier: notifier, logger: logger)
+        var services: [any Service] = [server, reloader]
+        if let interval = SystemdNotifier.watchdogInterval() {
+            services.append(
+                WatchdogService(interval: interval, eventLoop: group.any(), threadPool: threadPool, notifier: notifier))
+        }
+        let serviceGroup = ServiceGroup(
+            configuration: .init(
+                services: services.map { .init(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+
+        logger.info(
+            "listening",
+            metadata: [
+                "socket": "\(passed.isEmpty ? initial.socketPath : "fd \(passed[0]) from systemd")",
+                "status": "\(StatusLine.serving(state))",
+            ])
+        notifier.ready(status: StatusLine.serving(state))
+        try await serviceGroup.run()
+        try await threadPool.shutdownGracefully()
+        logger.info("stopped")
+    }
+}

@@ -1,0 +1,205 @@
+import EarshotProtocol
+import EarshotScoring
+
+/// `recommend`, `similar` and `score` for every scorer: resolves ids,
+/// builds the listener and the exclusions, asks the scorer, and applies
+/// the filters that need the catalogue (one version per song, artists).
+struct RecommendationPipeline: Sendable {
+    let state: ServingState
+    let ledger: ListenLedger
+
+    func recommend(_ request: RecommendRequest) throws(ProtocolError) -> JSONValue {
+        let (name, model) = try resolve(request.scorer)
+        let catalogue = state.catalogue
+        var heardRows = Set<Int32>()
+        var storedHistory: [WeightedItem] = []
+        if let user = request.user {
+            heardRows = state.heardRows[user] ?? []
+            for id in ledger.tracks(of: user) {
+                if let row = catalogue.row(of: id) { heardRows.insert(row) }
+            }
+            storedHistory = heardRows.sorted().compactMap { row in
+                let item = model.itemOfRow[Int(row)]
+                return item >= 0 ? WeightedItem(item: item, weight: 1) : nil
+            }
+        }
+        var history = storedHistory
+        var exclusion = ItemExclusion(count: model.scorer.itemIDs.count)
+        var excludedSongs = Set<Int32>()
+        for entry in request.history {
+            guard let item = model.scorer.item(of: entry.track) else { continue }
+            history.append(WeightedItem(item: item, weight: Float(entry.weight)))
+            if request.excludeHeard { exclusion.exclude(item) }
+            let row = model.rowOfItem[Int(item)]
+            if request.excludeHeard, row >= 0 { excludedSongs.insert(catalogue.songOfRow[Int(row)]) }
+        }
+        if request.excludeHeard {
+            for row in heardRows {
+                excludedSongs.insert(catalogue.songOfRow[Int(row)])
+                let item = model.itemOfRow[Int(row)]
+                if item >= 0 { exclusion.exclude(item) }
+            }
+            if let user = request.user {
+                for item in model.scorer.trainingItems(of: user) { exclusion.exclude(item) }
+            }
+        }
+        for id in request.exclude {
+            if let item = model.scorer.item(of: id) { exclusion.exclude(item) }
+        }
+        applyFilter(request.filter, model: model, to: &exclusion)
+        let listener = Listener(user: request.user, history: history)
+        let items = try select(
+            k: request.k, model: model, excludedSongs: excludedSongs, maxPerArtist: request.maxPerArtist
+        ) { (fetch: Int) throws(ScoringError) -> [ScoredItem] in
+            try model.scorer.recommend(for: listener, k: fetch, excluding: exclusion)
+        }
+        return response(scorer: name, items: items, model: model)
+    }
+
+    func similar(_ request: SimilarRequest) throws(ProtocolError) -> JSONValue {
+        let (name, model) = try resolve(request.scorer ?? "content")
+        let catalogue = state.catalogue
+        var seeds: [Int32] = []
+        var exclusion = ItemExclusion(count: model.scorer.itemIDs.count)
+        var excludedSongs = Set<Int32>()
+        for id in request.tracks {
+            let item = model.scorer.item(of: id)
+            let row = catalogue.row(of: id)
+            guard item != nil || row != nil else {
+                throw ProtocolError(.unknownTrack, "track \(id) is not in the catalogue or the \(name) model")
+            }
+            if let row { excludedSongs.insert(catalogue.songOfRow[Int(row)]) }
+            if let item {
+                seeds.append(item)
+                exclusion.exclude(item)
+            }
+        }
+        guard !seeds.isEmpty else {
+            throw ProtocolError(.unknownTrack, "the \(name) scorer has none of the seed tracks (no audio features or not trained on them)")
+        }
+        for id in request.exclude {
+            if let item = model.scorer.item(of: id) { exclusion.exclude(item) }
+        }
+        let strategy = SeedStrategy(rawValue: request.strategy.rawValue) ?? .average
+        let items = try select(k: request.k, model: model, excludedSongs: excludedSongs, maxPerArtist: nil) {
+            (fetch: Int) throws(ScoringError) -> [ScoredItem] in
+            try model.scorer.similar(to: seeds, strategy: strategy, k: fetch, excluding: exclusion)
+        }
+        return response(scorer: name, items: items, model: model)
+    }
+
+    func score(_ request: ScoreRequest) throws(ProtocolError) -> JSONValue {
+        let (name, model) = try resolve(request.scorer)
+        var history: [WeightedItem] = []
+        if let user = request.user {
+            var ids = ledger.tracks(of: user)
+            for row in state.heardRows[user] ?? [] { ids.insert(state.catalogue.tracks[Int(row)].id) }
+            history = ids.sorted().compactMap { id in model.scorer.item(of: id).map { WeightedItem(item: $0, weight: 1) } }
+        }
+        for entry in request.history {
+            if let item = model.scorer.item(of: entry.track) {
+                history.append(WeightedItem(item: item, weight: Float(entry.weight)))
+            }
+        }
+        let known = request.tracks.map { model.scorer.item(of: $0) }
+        let scores: [Float]
+        do {
+            scores = try model.scorer.score(known.compactMap { $0 }, for: Listener(user: request.user, history: history))
+        } catch {
+            throw Self.protocolError(error)
+        }
+        var next = scores.makeIterator()
+        let entries: [JSONValue] = zip(request.tracks, known).map { id, item in
+            let score = item == nil ? nil : next.next()
+            return .object(["track": .string(id), "score": score.map { .double(Double($0)) } ?? .null])
+        }
+        return .object(["scorer": .string(name), "snapshot": snapshotID, "scores": .array(entries)])
+    }
+
+    // MARK: - Shared steps
+
+    private var snapshotID: JSONValue { state.snapshotStatus.map { .string($0.id) } ?? .null }
+
+    private func resolve(_ requested: String?) throws(ProtocolError) -> (String, ReadyScorer) {
+        let name = requested ?? state.configuration.defaultScorer
+        guard let slot = state.scorer(named: name) else {
+            let known = state.scorers.map(\.name).joined(separator: ", ")
+            throw ProtocolError(.unknownScorer, "no scorer named \(name); this daemon has: \(known.isEmpty ? "none" : known)")
+        }
+        guard let model = slot.model else {
+            throw ProtocolError(.notReady, "scorer \(name) is not ready: \(slot.notReadyReason ?? "no model loaded")")
+        }
+        return (name, model)
+    }
+
+    private func applyFilter(_ filter: ResultFilter, model: ReadyScorer, to exclusion: inout ItemExclusion) {
+        guard !filter.genres.isEmpty || filter.explicit != nil else { return }
+        let wanted = Set(filter.genres.map { $0.lowercased() })
+        for (item, row) in model.rowOfItem.enumerated() {
+            guard row >= 0 else {
+                exclusion.exclude(Int32(item))
+                continue
+            }
+            let track = state.catalogue.tracks[Int(row)]
+            let genreOK = wanted.isEmpty || track.genres.contains { wanted.contains($0.lowercased()) }
+            let explicitOK = filter.explicit.map { $0 == track.explicit } ?? true
+            if !(genreOK && explicitOK) { exclusion.exclude(Int32(item)) }
+        }
+    }
+
+    /// Asks the scorer for more than `k` and widens the ask until `k` items
+    /// survive the catalogue filters or the scorer has nothing more.
+    private func select(
+        k: Int, model: ReadyScorer, excludedSongs: Set<Int32>, maxPerArtist: Int?,
+        fetch: (Int) throws(ScoringError) -> [ScoredItem]
+    ) throws(ProtocolError) -> [ScoredItem] {
+        let catalogue = state.catalogue
+        let total = model.scorer.itemIDs.count
+        var ask = min(total, k * 2 + 16)
+        while true {
+            let candidates: [ScoredItem]
+            do {
+                candidates = try fetch(max(ask, 1))
+            } catch {
+                throw Self.protocolError(error)
+            }
+            var songs = excludedSongs
+            var perArtist: [String: Int] = [:]
+            var kept: [ScoredItem] = []
+            for candidate in candidates {
+                let row = model.rowOfItem[Int(candidate.item)]
+                if row >= 0 {
+                    guard songs.insert(catalogue.songOfRow[Int(row)]).inserted else { continue }
+                    if let limit = maxPerArtist {
+                        let artist = catalogue.tracks[Int(row)].artists.first ?? ""
+                        guard perArtist[artist, default: 0] < limit else { continue }
+                        perArtist[artist, default: 0] += 1
+                    }
+                }
+                kept.append(candidate)
+                if kept.count == k { return kept }
+            }
+            // The scorer returned fewer than asked: nothing more is eligible.
+            if candidates.count < ask || ask >= total { return kept }
+            ask = min(total, ask * 4)
+        }
+    }
+
+    private func response(scorer: String, items: [ScoredItem], model: ReadyScorer) -> JSONValue {
+        let entries = items.map { scored in
+            ResultFormatting.item(
+                id: model.scorer.itemIDs[Int(scored.item)], row: model.rowOfItem[Int(scored.item)],
+                score: scored.score, catalogue: state.catalogue)
+        }
+        return .object(["scorer": .string(scorer), "snapshot": snapshotID, "items": .array(entries)])
+    }
+
+    static func protocolError(_ error: ScoringError) -> ProtocolError {
+        switch error {
+        case .unknownUser(let user):
+            ProtocolError(.unknownUser, "user \(user) has no listens and is not in the model; send a history instead")
+        case .noKnownItems:
+            ProtocolError(.unknownTrack, "none of the given tracks is known to the scorer")
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import EarshotScoring
+import Foundation
+
+/// Everything a request reads, built whole at start and at each reload and
+/// never mutated: requests in flight keep the state they started with.
+public final class ServingState: Sendable {
+    public let configuration: DaemonConfiguration
+    public let catalogue: TrackCatalogue
+    public let catalogueStatus: CatalogueStatus
+    public let snapshotStatus: SnapshotStatus?
+    /// Scorers in registry order.
+    public let scorers: [ScorerSlot]
+    /// Catalogue rows each user has listened to, as stored when the state was built.
+    public let heardRows: [String: Set<Int32>]
+
+    init(
+        configuration: DaemonConfiguration, catalogue: TrackCatalogue, catalogueStatus: CatalogueStatus,
+        snapshotStatus: SnapshotStatus?, scorers: [ScorerSlot], heardRows: [String: Set<Int32>]
+    ) {
+        self.configuration = configuration
+        self.catalogue = catalogue
+        self.catalogueStatus = catalogueStatus
+        self.snapshotStatus = snapshotStatus
+        self.scorers = scorers
+        self.heardRows = heardRows
+    }
+
+    func scorer(named name: String) -> ScorerSlot? {
+        scorers.first { $0.name == name }
+    }
+}
+
+public struct CatalogueStatus: Sendable {
+    public let path: String
+    /// False when no catalogue file existed and the catalogue is empty.
+    public let exists: Bool
+    public let loadedAt: Date
+}
+
+public struct SnapshotStatus: Sendable {
+    public let id: String
+    public let createdAt: String
+    public let path: String
+    public let resolvedPath: String
+    public let loadedAt: Date
+    /// Snapshot items (over all parts) that the catalogue does not have.
+    public let unmatchedItems: Int
+}
+
+/// One scorer as the daemon holds it: loaded, or why not.
+public struct ScorerSlot: Sendable {
+    public let name: String
+    public let summary: String
+    public let model: ReadyScorer?
+    /// Why the scorer cannot serve, when `model` is nil.
+    public let notReadyReason: String?
+}
+
+/// A loaded scorer and the mapping from its items to catalogue rows.
+public struct ReadyScorer: Sendable {
+    public let scorer: any LoadedScorer
+    /// Catalogue row of each scorer item, -1 where the catalogue lacks it.
+    public let rowOfItem: [Int32]
+    /// Scorer item of each catalogue row, -1 where the scorer lacks it.
+    public let itemOfRow: [Int32]
+
+    init(scorer: any LoadedScorer, catalogue: TrackCatalogue) {
+        self.scorer = scorer
+        var itemOfRow = [Int32](repeating: -1, count: catalogue.count)
+        rowOfItem = scorer.itemIDs.enumerated().map { item, id in
+            guard let row = catalogue.row(of: id) else { return -1 }
+            itemOfRow[Int(row)] = Int32(item)
+            return row
+        }
+        self.itemOfRow = itemOfRow
+    }
+
+    var unmatchedItems: Int { rowOfItem.lazy.filter { $0 < 0 }.count }
+}

@@ -1,0 +1,113 @@
+import ArgumentParser
+import EarshotCatalogue
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `earshot demo`: a generated catalogue in a state folder, then `earshotd`
+/// in the foreground on a socket there (what `make demo` runs).
+struct DemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Generate a demo catalogue and run earshotd on it in the foreground.")
+
+    @Option(help: "State folder for the demo (catalogue, socket).")
+    var state = "demo-state"
+
+    @Option(help: "Number of generated tracks.")
+    var tracks = 5000
+
+    func run() throws {
+        let folder = URL(fileURLWithPath: state).standardizedFileURL
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let csv = folder.appendingPathComponent("generated-demo-tracks.csv")
+        let database = folder.appendingPathComponent("catalogue.db").path
+        let socket = folder.appendingPathComponent("earshot.sock").path
+
+        try DemoCatalogue.csv(tracks: tracks).write(to: csv, atomically: true, encoding: .utf8)
+        let store = try CatalogueStore.open(path: database, create: true)
+        let summary = try SpotifyTracksCSVImporter(store: store).importFile(atPath: csv.path)
+        for (offset, id) in DemoCatalogue.listenedTracks.enumerated() {
+            _ = try store.recordListen(ListenEvent(
+                user: "demo", trackID: id, timestamp: Date(timeIntervalSince1970: 1_700_000_000 + Double(offset) * 240),
+                msPlayed: 180_000, skipped: false, source: "demo"))
+        }
+        let daemon = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent().appendingPathComponent("earshotd").path
+        FileHandle.standardOutput.write(Data("""
+            Earshot demo — the catalogue is GENERATED DATA (\(summary.imported + summary.updated) made-up tracks in \(csv.path)),
+            not real music; import your own with `earshot import catalogue` (see README).
+            Starting earshotd on \(socket). Try, in another terminal:
+
+              echo '{"op":"info"}' | socat - UNIX-CONNECT:\(socket)
+              echo '{"op":"recommend","user":"demo","k":5}' | socat - UNIX-CONNECT:\(socket)
+              echo '{"op":"similar","track":"\(DemoCatalogue.listenedTracks[0])","k":5}' | socat - UNIX-CONNECT:\(socket)
+              echo '{"op":"search","q":"Generated Song 42","k":3}' | socat - UNIX-CONNECT:\(socket)
+              echo '{"op":"listen","user":"demo","track":"\(DemoCatalogue.trackID(7))"}' | socat - UNIX-CONNECT:\(socket)
+              kill -HUP $(pgrep -f 'earshotd --socket \(socket)')    # reload
+
+            Ctrl-C stops the daemon.
+
+            """.utf8))
+        let arguments = [daemon, "--socket", socket, "--catalogue", database, "--snapshot",
+                         folder.appendingPathComponent("snapshots/current").path]
+        let cArguments = arguments.map { strdup($0) } + [nil]
+        execv(daemon, cArguments)
+        throw CLIError("cannot start \(daemon): \(String(cString: strerror(errno)))")
+    }
+}
+
+/// A made-up catalogue in the Spotify tracks CSV format: genres with their
+/// own typical sound, so recommendations visibly follow taste.
+enum DemoCatalogue {
+    static let genres = ["acoustic", "ambient", "blues", "country", "dance", "folk", "hip-hop", "jazz", "metal", "pop", "punk", "soul"]
+
+    /// The demo user's history: the first ten folk and acoustic tracks.
+    static let listenedTracks = (0..<10).map { trackID($0 * genres.count + ($0 % 2 == 0 ? 0 : 5)) }
+
+    static func trackID(_ index: Int) -> String {
+        "demo" + String(repeating: "0", count: max(0, 18 - String(index).count)) + String(index)
+    }
+
+    static func csv(tracks: Int) -> String {
+        var random = SplitMix(seed: 42)
+        var lines = [SpotifyTracksCSVImporter.columns.joined(separator: ",")]
+        for index in 0..<tracks {
+            let genre = index % genres.count
+            func around(_ centre: Double, _ spread: Double) -> Double {
+                min(1, max(0, centre + (random.unit() - 0.5) * spread))
+            }
+            let energy = around(Double(genre) / Double(genres.count - 1), 0.3)
+            let acoustic = around(1 - energy, 0.3)
+            let fields: [String] = [
+                trackID(index), "Demo Artist \(index % 400)", "Generated Album \(index % 900)", "Generated Song \(index)",
+                String(Int(random.unit() * 100)), String(150_000 + Int(random.unit() * 120_000)),
+                random.unit() < 0.1 ? "True" : "False",
+                String(around(0.3 + Double(genre % 4) * 0.15, 0.3)), String(energy), String(Int(random.unit() * 12)),
+                String(-20 + energy * 16), String(Int(random.unit() * 2)), String(around(0.05, 0.1)), String(acoustic),
+                String(around(genre == 1 ? 0.8 : 0.05, 0.2)), String(around(0.15, 0.2)), String(around(0.5, 0.8)),
+                String(70 + energy * 100), "4", genres[genre],
+            ]
+            lines.append(fields.joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+/// Deterministic numbers for generated data.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+}

@@ -1,0 +1,162 @@
+import Foundation
+import Testing
+
+@testable import EarshotProtocol
+
+@Suite("Request decoder")
+struct RequestDecoderTests {
+    let decoder = RequestDecoder()
+
+    func decode(_ text: String) -> DecodedLine { decoder.decode(line: Array(text.utf8)) }
+
+    func error(_ text: String) -> ProtocolError? {
+        if case .failure(let error) = decode(text).request { return error }
+        return nil
+    }
+
+    @Test("echoes scalar ids and decodes simple ops")
+    func simpleOps() throws {
+        let line = decode(#"{"id":"abc","op":"ping"}"#)
+        #expect(line.id == .string("abc"))
+        #expect(try line.request.get() == .ping)
+        #expect(try decode(#"{"op":"info"}"#).request.get() == .info)
+        #expect(decode(#"{"op":"stats","id":7}"#).id == .int(7))
+    }
+
+    @Test("a non-scalar id is invalid and not echoed")
+    func objectID() {
+        let line = decode(#"{"id":{"a":1},"op":"ping"}"#)
+        #expect(line.id == .null)
+        #expect(error(#"{"id":[1],"op":"ping"}"#)?.code == .invalidRequest)
+    }
+
+    @Test("parse errors, unknown ops and non-objects have their codes")
+    func codes() {
+        #expect(error("{nope")?.code == .parseError)
+        #expect(error(#"{"op":"dance"}"#)?.code == .unknownOp)
+        #expect(error("[1]")?.code == .invalidRequest)
+        #expect(error(#"{"id":1}"#)?.message == "op: is required")
+    }
+
+    @Test("recommend: full request with every field")
+    func recommend() throws {
+        let request = try decode(
+            #"{"op":"recommend","user":"alice","history":["spotify:track:abc",{"track":"https://open.spotify.com/track/def?si=x","weight":2}],"scorer":"mf","k":25,"exclude_heard":false,"exclude":["ghi"],"max_per_artist":2,"filter":{"genres":["rock"],"explicit":false}}"#
+        ).request.get()
+        var expected = RecommendRequest()
+        expected.user = "alice"
+        expected.history = [HistoryItem(track: "abc"), HistoryItem(track: "def", weight: 2)]
+        expected.scorer = "mf"
+        expected.k = 25
+        expected.excludeHeard = false
+        expected.exclude = ["ghi"]
+        expected.maxPerArtist = 2
+        expected.filter = ResultFilter(genres: ["rock"], explicit: false)
+        #expect(request == .recommend(expected))
+    }
+
+    @Test("invalid fields are named in the message", arguments: [
+        (#"{"op":"recommend","user":"a","k":0}"#, "k:"),
+        (#"{"op":"recommend","user":"a","k":1001}"#, "k:"),
+        (#"{"op":"recommend","user":"a","k":2.5}"#, "k:"),
+        (#"{"op":"recommend","user":"a","k":"10"}"#, "k:"),
+        (#"{"op":"recommend","user":"a","k":1e400}"#, "k:"),
+        (#"{"op":"recommend"}"#, "user:"),
+        (#"{"op":"recommend","user":5}"#, "user:"),
+        (#"{"op":"recommend","user":"a","history":"x"}"#, "history:"),
+        (#"{"op":"recommend","user":"a","history":[1]}"#, "history[0]:"),
+        (#"{"op":"recommend","user":"a","history":[{"track":"x","weight":-1}]}"#, "history[0].weight:"),
+        (#"{"op":"recommend","user":"a","exclude_heard":1}"#, "exclude_heard:"),
+        (#"{"op":"recommend","user":"a","filter":{"mood":"x"}}"#, "filter.mood:"),
+        (#"{"op":"recommend","user":"a","colour":"x"}"#, "colour:"),
+        (#"{"op":"similar"}"#, "track:"),
+        (#"{"op":"similar","track":"a","strategy":"median"}"#, "strategy:"),
+        (#"{"op":"score","user":"a"}"#, "tracks:"),
+        (#"{"op":"listen","user":"a"}"#, "track:"),
+        (#"{"op":"listen","user":"a","track":"t","ts":"yesterday"}"#, "ts:"),
+        (#"{"op":"listen","user":"a","track":"t","ms_played":-5}"#, "ms_played:"),
+        (#"{"op":"search"}"#, "q:"),
+        (#"{"op":"similar","track":"spotify:album:xyz"}"#, "track:"),
+    ])
+    func invalidFields(text: String, prefix: String) {
+        let problem = error(text)
+        #expect(problem?.code == .invalidRequest)
+        #expect(problem?.message.hasPrefix(prefix) == true, "\(problem?.message ?? "no error")")
+    }
+
+    @Test("list lengths are bounded by the limits")
+    func limits() {
+        var limits = ProtocolLimits()
+        limits.maxHistory = 3
+        let strict = RequestDecoder(limits: limits)
+        let line = strict.decode(line: Array(#"{"op":"recommend","history":["a","b","c","d"]}"#.utf8))
+        guard case .failure(let error) = line.request else { Issue.record("accepted"); return }
+        #expect(error.message.hasPrefix("history:"))
+    }
+
+    @Test("listen: timestamp and flags")
+    func listen() throws {
+        let request = try decode(#"{"op":"listen","user":"u","track":"t","ts":"2024-05-01T12:30:00Z","ms_played":1000,"skipped":true}"#).request.get()
+        guard case .listen(let listen) = request else { Issue.record("not a listen"); return }
+        #expect(listen.timestamp == Date(timeIntervalSince1970: 1_714_566_600))
+        #expect(listen.msPlayed == 1000)
+        #expect(listen.skipped == true)
+    }
+}
+
+@Suite("Track references and timestamps")
+struct TrackReferenceTests {
+    @Test("accepts ids, URIs and links", arguments: [
+        ("6JrAEmBFd61eYIGVOSPnT4", "6JrAEmBFd61eYIGVOSPnT4"),
+        ("spotify:track:6JrAEmBFd61eYIGVOSPnT4", "6JrAEmBFd61eYIGVOSPnT4"),
+        ("https://open.spotify.com/track/6JrAEmBFd61eYIGVOSPnT4?si=abc", "6JrAEmBFd61eYIGVOSPnT4"),
+        ("https://open.spotify.com/intl-de/track/6JrAEmBFd61eYIGVOSPnT4", "6JrAEmBFd61eYIGVOSPnT4"),
+        ("289", "289"),
+    ])
+    func accepts(text: String, id: String) {
+        #expect(TrackReference.id(from: text) == id)
+    }
+
+    @Test("rejects empty ids, other Spotify links and control characters", arguments: [
+        "", "spotify:track:", "https://open.spotify.com/album/x", "a b", "x\u{7}",
+    ])
+    func rejects(text: String) {
+        #expect(TrackReference.id(from: text) == nil)
+    }
+
+    @Test("ISO-8601 parse and format agree", arguments: [
+        ("2024-05-01T12:30:00Z", 1_714_566_600.0),
+        ("2024-05-01T14:30:00+02:00", 1_714_566_600.0),
+        ("2024-02-29T00:00:00.250Z", 1_709_164_800.25),
+        ("1969-12-31T23:59:59Z", -1.0),
+    ])
+    func timestamps(text: String, seconds: Double) {
+        #expect(ISO8601Timestamp.parse(text)?.timeIntervalSince1970 == seconds)
+    }
+
+    @Test("rejects impossible dates", arguments: ["2023-02-29T00:00:00Z", "2024-13-01T00:00:00Z", "2024-05-01T12:30:00", "2024-05-01"])
+    func badTimestamps(text: String) {
+        #expect(ISO8601Timestamp.parse(text) == nil)
+    }
+
+    @Test("formats in UTC with milliseconds")
+    func format() {
+        #expect(ISO8601Timestamp.format(Date(timeIntervalSince1970: 1_714_566_600.5)) == "2024-05-01T12:30:00.500Z")
+        #expect(ISO8601Timestamp.format(Date(timeIntervalSince1970: -1)) == "1969-12-31T23:59:59.000Z")
+    }
+}
+
+@Suite("Responses")
+struct ResponseTests {
+    @Test("success and failure lines")
+    func lines() {
+        var bytes: [UInt8] = []
+        Response.success(id: .int(1), result: .object(["pong": .bool(true)]), into: &bytes)
+        Response.failure(id: .null, error: ProtocolError(.invalidRequest, "k: bad \"x\""), into: &bytes)
+        #expect(String(decoding: bytes, as: UTF8.self) == """
+            {"id":1,"ok":true,"result":{"pong":true}}
+            {"id":null,"ok":false,"error":{"code":"invalid_request","message":"k: bad \\"x\\""}}
+
+            """)
+    }
+}

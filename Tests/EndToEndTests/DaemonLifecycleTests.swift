@@ -1,0 +1,119 @@
+import EarshotClient
+import EarshotProtocol
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Start without data, reload, access control and shutdown of the real earshotd.
+@Suite("Daemon lifecycle", .serialized)
+struct DaemonLifecycleTests {
+    @Test("runs with no catalogue file and no snapshot: empty catalogue, scorers not ready")
+    func noData() throws {
+        let daemon = try DaemonProcess(catalogue: nil)
+        let info = try daemon.request(#"{"op":"info"}"#)
+        #expect(info.int("result.catalogue.tracks") == 0)
+        #expect(info.value("result.catalogue.exists") == .bool(false))
+        #expect(info.value("result.snapshot") == .null)
+        let recommend = try daemon.request(#"{"op":"recommend","history":["x"]}"#)
+        #expect(recommend.errorCode == "not_ready")
+        #expect(try daemon.request(#"{"op":"search","q":"x"}"#).items().isEmpty)
+    }
+
+    @Test(
+        "one more imported track and SIGHUP: info reports 89,742; SIGTERM exits 0",
+        .enabled(if: Paths.hasRealData, "needs ../shared/data/spotify-tracks/tracks.csv"))
+    func reloadAfterImport() throws {
+        let folder = try TemporaryFolder()
+        let database = folder.path("catalogue.db")
+        try SharedCatalogue.copy(to: database)
+        let daemon = try DaemonProcess(catalogue: database)
+        #expect(try daemon.request(#"{"op":"info"}"#).int("result.catalogue.tracks") == 89_741)
+
+        let csv = folder.path("one.csv")
+        try """
+            track_id,artists,album_name,track_name,popularity,duration_ms,explicit,danceability,energy,key,loudness,mode,speechiness,acousticness,instrumentalness,liveness,valence,tempo,time_signature,track_genre
+            0EarshotTestTrack00001,Test Artist,Test Album,Brand New Song,10,200000,False,0.5,0.5,1,-7.0,1,0.05,0.3,0.0,0.1,0.5,120.0,4,pop
+
+            """.write(toFile: csv, atomically: true, encoding: .utf8)
+        let imported = try runCLI(["import", "catalogue", "--db", database, csv])
+        #expect(imported.status == 0, "\(imported.stderr)")
+
+        daemon.signal(SIGHUP)
+        var tracks: Int?
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            let info = try daemon.request(#"{"op":"info"}"#)
+            tracks = info.int("result.catalogue.tracks")
+            if tracks == 89_742 { break }
+            usleep(100_000)
+        }
+        #expect(tracks == 89_742)
+        let info = try daemon.request(#"{"op":"info"}"#)
+        #expect(info.int("result.reloads.ok") == 1)
+        #expect(info.int("result.reloads.failed") == 0)
+
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitForExit() == 0)
+        #expect(!FileManager.default.fileExists(atPath: daemon.socket), "the socket file is removed at exit")
+    }
+
+    @Test("a reload that fails keeps the old state and says why in info")
+    func failedReload() throws {
+        let daemon = try DaemonProcess(catalogue: nil)
+        // A snapshot directory whose manifest is garbage.
+        let snapshot = daemon.folder.path("no-snapshot")
+        try FileManager.default.createDirectory(atPath: snapshot, withIntermediateDirectories: true)
+        try "{".write(toFile: snapshot + "/manifest.json", atomically: true, encoding: .utf8)
+        let reload = try daemon.request(#"{"op":"reload"}"#)
+        #expect(reload.errorCode == "internal")
+        #expect(reload.errorMessage?.contains("manifest") == true)
+        let info = try daemon.request(#"{"op":"info"}"#)
+        #expect(info.int("result.reloads.failed") == 1)
+        #expect(info.string("result.reloads.last_error")?.contains("manifest") == true)
+        #expect(try daemon.request(#"{"op":"ping"}"#).ok)
+    }
+
+    @Test("the reload op is refused to other users (uid 65534)", .enabled(if: getuid() == 0, "needs root to act as another user"))
+    func reloadForbidden() throws {
+        let daemon = try DaemonProcess(catalogue: nil, config: "[server]\nsocket_mode = \"0666\"\n")
+        chmod(daemon.folder.url.path, 0o755)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+        process.arguments = [
+            "--reuid=65534", "--regid=65534", "--clear-groups", "socat", "-t", "5", "-", "UNIX-CONNECT:\(daemon.socket)",
+        ]
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        input.fileHandleForWriting.write(Data(#"{"op":"reload"}"#.utf8 + [0x0A]))
+        try input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let response = try parseResponse(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(response.errorCode == "forbidden")
+        // Root (the daemon's own user here) may reload.
+        #expect(try daemon.request(#"{"op":"reload"}"#).ok)
+    }
+
+    @Test(
+        "SIGTERM lets the request in flight finish, then closes and exits 0",
+        .enabled(if: Paths.hasRealData, "needs ../shared/data/spotify-tracks/tracks.csv"))
+    func drain() throws {
+        let daemon = try DaemonProcess(catalogue: try SharedCatalogue.database.get())
+        let client = try daemon.connect()
+        // A reload of the real catalogue takes long enough to still be running at SIGTERM.
+        try client.write(#"{"id":"slow","op":"reload"}"# + "\n")
+        usleep(200_000)
+        daemon.signal(SIGTERM)
+        let response = try parseResponse(try #require(try client.readLine()))
+        #expect(response["id"] == "slow")
+        #expect(response.ok)
+        #expect(try client.readLine() == nil)
+        #expect(daemon.waitForExit() == 0)
+    }
+}
