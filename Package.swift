@@ -24,6 +24,9 @@ let package = Package(
         .systemLibrary(
             name: "CSystemd", path: "Sources/CSystemd", pkgConfig: "libsystemd",
             providers: [.apt(["libsystemd-dev"])]),
+        .systemLibrary(
+            name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
 
         // Pure modules: no I/O.
         .target(name: "EarshotProtocol"),
@@ -54,19 +57,24 @@ let package = Package(
 
         // Scorer plugins: each depends on EarshotScoring only.
         .target(name: "ContentSimilarity", dependencies: ["EarshotScoring"], path: "Plugins/ContentSimilarity"),
+        .target(name: "MatrixFactorization", dependencies: ["EarshotScoring"], path: "Plugins/MatrixFactorization"),
+
+        // Training and offline evaluation.
+        .target(name: "EarshotTraining", dependencies: ["EarshotScoring", "EarshotSnapshot", "COpenBLAS"]),
 
         // Executables: thin.
         .executableTarget(
             name: "earshotd",
             dependencies: [
-                "EarshotServer", "EarshotSystemd", "EarshotScoring", "ContentSimilarity",
+                "EarshotServer", "EarshotSystemd", "EarshotScoring", "ContentSimilarity", "MatrixFactorization",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(
             name: "earshot",
             dependencies: [
-                "EarshotCatalogue", "EarshotProtocol", "EarshotSnapshot", "EarshotClient",
+                "EarshotCatalogue", "EarshotProtocol", "EarshotSnapshot", "EarshotClient", "EarshotTraining",
+                "EarshotScoring", "MatrixFactorization",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -76,6 +84,10 @@ let package = Package(
         .testTarget(name: "EarshotSnapshotTests", dependencies: ["EarshotSnapshot", "EarshotScoring"]),
         .testTarget(name: "EarshotCatalogueTests", dependencies: ["EarshotCatalogue"]),
         .testTarget(name: "ContentSimilarityTests", dependencies: ["ContentSimilarity", "EarshotScoring"]),
+        .testTarget(name: "MatrixFactorizationTests", dependencies: ["MatrixFactorization", "EarshotScoring"]),
+        .testTarget(
+            name: "EarshotTrainingTests",
+            dependencies: ["EarshotTraining", "EarshotScoring", "EarshotSnapshot", "MatrixFactorization"]),
         .testTarget(name: "EarshotSystemdTests", dependencies: ["EarshotSystemd"]),
         .testTarget(name: "EarshotServerTests", dependencies: ["EarshotServer", "EarshotProtocol"]),
         .testTarget(name: "EndToEndTests", dependencies: ["EarshotProtocol", "EarshotClient"]),

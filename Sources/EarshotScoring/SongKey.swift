@@ -19,6 +19,9 @@ public struct SongKey: Hashable, Sendable {
 public enum TextNormalization {
     /// Lowercased, accent-free, alphanumerics separated by single spaces.
     public static func name(_ text: String) -> String {
+        // Most names are ASCII: fold those byte by byte, and leave Foundation's
+        // (much slower) Unicode folding to the rest.
+        if text.utf8.allSatisfy({ $0 < 0x80 }) { return asciiName(text.utf8) }
         let folded = text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
         var out = ""
         out.reserveCapacity(folded.utf8.count)
@@ -37,6 +40,31 @@ public enum TextNormalization {
             }
         }
         return out
+    }
+
+    private static func asciiName(_ bytes: String.UTF8View) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var pendingSpace = false
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                if pendingSpace && !out.isEmpty { out.append(0x20) }
+                pendingSpace = false
+                out.append(byte)
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"):
+                if pendingSpace && !out.isEmpty { out.append(0x20) }
+                pendingSpace = false
+                out.append(byte + 32)
+            case UInt8(ascii: "&"):
+                if !out.isEmpty { out.append(0x20) }
+                out.append(contentsOf: "and".utf8)
+                pendingSpace = true
+            default:
+                pendingSpace = true
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// A title without its version decorations: text in parentheses or

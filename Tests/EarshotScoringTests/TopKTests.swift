@@ -93,3 +93,14 @@ struct SplitMix64: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+@Suite("Name normalization")
+struct NameNormalizationTests {
+    @Test("ASCII and Unicode paths agree", arguments: [
+        ("AC/DC", "ac dc"), ("  Rock & Roll!! ", "rock and roll"), ("Beyoncé", "beyonce"), ("Sigur Rós", "sigur ros"),
+        ("ÉLAN & Co", "elan and co"), ("100% Pure", "100 pure"),
+    ])
+    func normalizes(text: String, expected: String) {
+        #expect(TextNormalization.name(text) == expected)
+    }
+}
