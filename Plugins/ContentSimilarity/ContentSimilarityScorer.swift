@@ -7,10 +7,16 @@ public enum ContentSimilarityPlugin: ScorerPlugin {
     public static let name = "content"
     public static let summary = "Cosine similarity over standardized Spotify audio features and genre TF-IDF"
 
-    /// Settings (`[scorer.content]`): `feature_weight`, `genre_weight` (both default 1).
+    /// Genres predict what a listener plays next better than sound alone: on
+    /// a validation slice of a real listening history (the profile's own
+    /// last 20%), genre weights of 2 and more found twice the tracks weight 1
+    /// did (scripts/content-history-eval.py --validation).
+    public static let defaultGenreWeight: Float = 2
+
+    /// Settings (`[scorer.content]`): `feature_weight` (default 1), `genre_weight` (default 2).
     public static func load(_ context: ScorerLoadContext) throws(ScorerLoadError) -> any LoadedScorer {
-        let featureWeight = try weight("feature_weight", in: context.settings)
-        let genreWeight = try weight("genre_weight", in: context.settings)
+        let featureWeight = try weight("feature_weight", in: context.settings, default: 1)
+        let genreWeight = try weight("genre_weight", in: context.settings, default: defaultGenreWeight)
         let model = ContentModel(catalogue: context.catalogue, featureWeight: featureWeight, genreWeight: genreWeight)
         guard !model.itemIDs.isEmpty else {
             throw ScorerLoadError("the catalogue has no tracks with audio features (import a catalogue first)")
@@ -18,8 +24,10 @@ public enum ContentSimilarityPlugin: ScorerPlugin {
         return ContentSimilarityScorer(model: model)
     }
 
-    private static func weight(_ key: String, in settings: [String: String]) throws(ScorerLoadError) -> Float {
-        guard let text = settings[key] else { return 1 }
+    private static func weight(
+        _ key: String, in settings: [String: String], default value: Float
+    ) throws(ScorerLoadError) -> Float {
+        guard let text = settings[key] else { return value }
         guard let value = Float(text), value >= 0, value.isFinite else {
             throw ScorerLoadError("scorer.content.\(key) must be a number ≥ 0, found \(text)")
         }

@@ -21,6 +21,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var blockingThreads = 2
     /// Seconds to let requests in flight finish after SIGTERM.
     public var shutdownGraceSeconds = 10.0
+    /// Seconds without any read or completed write after which a connection is closed; 0 never.
+    public var idleTimeoutSeconds = 600.0
     /// Scorers to load, by name; empty means all the binary links.
     public var enabledScorers: [String] = []
     /// The scorer used when a request names none.
@@ -78,6 +80,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         if let value = try reader.integer("server.max_connections", in: 1...1_000_000) { maxConnections = value }
         if let value = try reader.integer("server.blocking_threads", in: 1...64) { blockingThreads = value }
         if let value = try reader.number("server.shutdown_grace_s", in: 0...3600) { shutdownGraceSeconds = value }
+        if let value = try reader.number("server.idle_timeout_s", in: 0...86_400) { idleTimeoutSeconds = value }
         if let value = try reader.integer("limits.max_line_bytes", in: 1024...(256 << 20)) { limits.maxLineBytes = value }
         if let value = try reader.integer("limits.max_depth", in: 2...10_000) { limits.maxDepth = value }
         if let value = try reader.integer("limits.max_k", in: 1...100_000) { limits.maxK = value }
@@ -115,6 +118,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         if socketGroup != other.socketGroup { changed.append("server.socket_group") }
         if blockingThreads != other.blockingThreads { changed.append("server.blocking_threads") }
         if limits.maxLineBytes != other.limits.maxLineBytes { changed.append("limits.max_line_bytes") }
+        if idleTimeoutSeconds != other.idleTimeoutSeconds { changed.append("server.idle_timeout_s") }
         return changed
     }
 }

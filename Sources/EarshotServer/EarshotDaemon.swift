@@ -30,6 +30,12 @@ public enum EarshotDaemon {
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         let notifier = SystemdNotifier()
         let initial = try configuration()
+        let openFiles = OpenFileLimit.raiseToHardLimit()
+        if openFiles < UInt64(initial.maxConnections) + 64 {
+            logger.warning(
+                "the open-file limit is below max_connections; raise LimitNOFILE= or lower server.max_connections",
+                metadata: ["limit": "\(openFiles)", "max_connections": "\(initial.maxConnections)"])
+        }
         let threadPool = NIOThreadPool(numberOfThreads: initial.blockingThreads)
         threadPool.start()
         let loader = StateLoader(registry: registry)

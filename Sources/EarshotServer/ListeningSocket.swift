@@ -23,14 +23,21 @@ enum ListeningSocket {
         configuration: DaemonConfiguration, group: any EventLoopGroup, passedSockets: [Int32]
     ) async throws -> (NIOAsyncChannel<ClientConnection, Never>, createdPath: String?) {
         let maxLine = configuration.limits.maxLineBytes
+        let idleTimeout = configuration.idleTimeoutSeconds
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             // `echo … | socat` closes its side after the last request: answer it anyway.
             .childChannelOption(.allowRemoteHalfClosure, value: true)
+            // A client that does not read its responses holds at most this much of them.
+            .childChannelOption(.writeBufferWaterMark, value: .init(low: 64 << 10, high: 256 << 10))
         let initializer: @Sendable (any Channel) -> EventLoopFuture<ClientConnection> = { channel in
             peerCredentials(of: channel).flatMapThrowing { peer in
-                try channel.pipeline.syncOperations.addHandler(
-                    ByteToMessageHandler(LineFrameDecoder(maxLineBytes: maxLine)))
+                let pipeline = channel.pipeline.syncOperations
+                if idleTimeout > 0 {
+                    try pipeline.addHandler(IdleStateHandler(allTimeout: .milliseconds(Int64(idleTimeout * 1000))))
+                    try pipeline.addHandler(IdleConnectionCloser())
+                }
+                try pipeline.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLineBytes: maxLine)))
                 let asyncChannel = try NIOAsyncChannel<InboundFrame, ByteBuffer>(
                     wrappingChannelSynchronously: channel)
                 return ClientConnection(channel: asyncChannel, peer: peer)

@@ -26,14 +26,12 @@ struct ReloadService: Service {
                 }
             }
             await withGracefulShutdownHandler {
-                for await request in queue.requests {
-                    let result: Result<ServingState, ReloadError>
-                    if Task.isShuttingDownGracefully {
-                        result = .failure(ReloadError("the daemon is shutting down"))
-                    } else {
-                        result = await reload(reason: request.reason)
-                    }
-                    request.reply?.resume(returning: result)
+                for await _ in queue.wakeups {
+                    let batch = queue.takeAll()
+                    guard !batch.isEmpty else { continue }
+                    let reasons = Set(batch.map(\.reason)).sorted().joined(separator: ", ")
+                    let result = await reload(reason: reasons)
+                    for request in batch { request.reply?.resume(returning: result) }
                 }
             } onGracefulShutdown: {
                 queue.finish()

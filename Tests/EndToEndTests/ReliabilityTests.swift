@@ -1,0 +1,253 @@
+import EarshotClient
+import EarshotProtocol
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Hostile input, floods, reloads under load and crash safety of the real earshotd.
+@Suite("Reliability", .serialized)
+struct ReliabilityTests {
+    @Test("20,000 fuzzed lines on one connection each get one JSON answer; the daemon stays up")
+    func fuzz() throws {
+        // Fuzzed listens may be valid: give them a private copy of the catalogue.
+        let folder = try TemporaryFolder()
+        var database: String?
+        if Paths.hasRealData {
+            try SharedCatalogue.copy(to: folder.path("catalogue.db"))
+            database = folder.path("catalogue.db")
+        }
+        let daemon = try DaemonProcess(catalogue: database)
+        let lines = FuzzLines.make(count: 20_000, seed: 20_261_129)
+        let client = try daemon.connect()
+        // Write from another thread: the daemon stops reading while its answers are unread.
+        let writer = Thread { [fd = client.fd] in
+            let payload = Array(lines.map { $0 + [0x0A] }.joined())
+            var offset = 0
+            while offset < payload.count {
+                let written = payload.withUnsafeBytes { send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+                if written <= 0 { return }
+                offset += written
+            }
+        }
+        writer.start()
+        var answered = 0
+        var malformed: [String] = []
+        while answered < lines.count, let line = try client.readLine() {
+            answered += 1
+            guard let response = try? parseResponse(line), response["ok"] != nil else {
+                malformed.append(String(line.prefix(200)))
+                continue
+            }
+        }
+        #expect(answered == lines.count)
+        #expect(malformed.isEmpty, "\(malformed.prefix(3))")
+        #expect(daemon.process.isRunning)
+        #expect(try daemon.request(#"{"op":"ping"}"#).ok)
+    }
+
+    @Test("with 500 idle connections open, a new client's ping returns within 1 s")
+    func idleConnections() throws {
+        let daemon = try DaemonProcess(catalogue: nil)
+        var idle: [LineClient] = []
+        for _ in 0..<500 { idle.append(try daemon.connect()) }
+        #expect(try parseResponse(try idle[499].request(#"{"op":"ping"}"#)).ok)
+        let start = Date()
+        let pong = try daemon.request(#"{"op":"ping"}"#)
+        let elapsed = Date().timeIntervalSince(start)
+        #expect(pong.ok)
+        #expect(elapsed < 1.0)
+        #expect((try daemon.request(#"{"op":"stats"}"#).int("result.connections.open") ?? 0) >= 500)
+    }
+
+    @Test("connections past max_connections are answered overloaded and closed")
+    func connectionLimit() throws {
+        let daemon = try DaemonProcess(catalogue: nil, config: "[server]\nmax_connections = 3\n")
+        // Wait until the start-up probe's connection is gone: only this stats request is open.
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline, try daemon.request(#"{"op":"stats"}"#).int("result.connections.open") != 1 { usleep(20_000) }
+        let held = try (0..<3).map { _ in try daemon.connect() }
+        for client in held { #expect(try parseResponse(try client.request(#"{"op":"ping"}"#)).ok) }
+        let refused = try daemon.connect()
+        let response = try parseResponse(try #require(try refused.readLine()))
+        #expect(response.errorCode == "overloaded")
+        #expect(try refused.readLine() == nil)
+    }
+
+    @Test("an idle connection is closed after the idle timeout")
+    func idleTimeout() throws {
+        let daemon = try DaemonProcess(catalogue: nil, config: "[server]\nidle_timeout_s = 0.5\n")
+        let client = try daemon.connect()
+        #expect(try parseResponse(try client.request(#"{"op":"ping"}"#)).ok)
+        usleep(1_500_000)
+        #expect(try client.readLine() == nil)
+    }
+
+    @Test(
+        "8 clients sending recommend while 50 SIGHUPs arrive 0.3 s apart: no request fails",
+        .enabled(if: Paths.hasRealData, "needs ../shared/data/spotify-tracks/tracks.csv"))
+    func reloadUnderLoad() throws {
+        let daemon = try DaemonProcess(catalogue: try SharedCatalogue.database.get())
+        let socket = daemon.socket
+        let stop = LockedFlag()
+        let counts = LockedCounter()
+        let failures = LockedCounter()
+        let group = DispatchGroup()
+        for worker in 0..<8 {
+            group.enter()
+            Thread {
+                defer { group.leave() }
+                guard let client = try? LineClient(path: socket) else { failures.increment(); return }
+                client.setReadTimeout(seconds: 30)
+                let seeds = ["6JrAEmBFd61eYIGVOSPnT4", "4qPNDBW1i3p13qLCt0Ki3A", "5SuOikwiRyPMVoIQDJUgSV"]
+                var round = 0
+                while !stop.isSet {
+                    let request = #"{"id":\#(round),"op":"recommend","history":["\#(seeds[(worker + round) % 3])"],"k":10}"#
+                    round += 1
+                    guard let line = try? client.request(request), let response = try? parseResponse(line),
+                        response.ok, response.items().count == 10
+                    else {
+                        failures.increment()
+                        return
+                    }
+                    counts.increment()
+                }
+            }.start()
+        }
+        for _ in 0..<50 {
+            daemon.signal(SIGHUP)
+            usleep(300_000)
+        }
+        stop.set()
+        group.wait()
+        #expect(failures.value == 0)
+        #expect(counts.value > 100)
+        #expect(daemon.process.isRunning)
+        let info = try daemon.request(#"{"op":"info"}"#)
+        #expect((info.int("result.reloads.ok") ?? 0) >= 1)
+        #expect(info.int("result.reloads.failed") == 0)
+    }
+
+    @Test(
+        "SIGKILL after 2,000 acknowledged listens: every acknowledged listen is in the database after restart",
+        .enabled(if: Paths.hasRealData, "needs ../shared/data/spotify-tracks/tracks.csv"))
+    func durableListens() throws {
+        let folder = try TemporaryFolder()
+        let database = folder.path("catalogue.db")
+        try SharedCatalogue.copy(to: database)
+        var daemon: DaemonProcess? = try DaemonProcess(catalogue: database)
+        let client = try daemon!.connect()
+        let tracks = ["6JrAEmBFd61eYIGVOSPnT4", "4qPNDBW1i3p13qLCt0Ki3A", "5SuOikwiRyPMVoIQDJUgSV"]
+        var acknowledged: [String] = []
+        // Pipeline so that events are in flight when the kill lands.
+        let total = 2_500
+        try client.write((0..<total).map { index in
+            let ts = ISO8601Timestamp.format(Date(timeIntervalSince1970: 1_700_000_000 + Double(index)))
+            return #"{"id":\#(index),"op":"listen","user":"crash","track":"\#(tracks[index % 3])","ts":"\#(ts)"}"# + "\n"
+        }.joined())
+        while acknowledged.count < 2_000, let line = try client.readLine() {
+            let response = try parseResponse(line)
+            #expect(response.ok)
+            if response.ok, case .number(let id)? = response["id"] {
+                acknowledged.append(ISO8601Timestamp.format(Date(timeIntervalSince1970: 1_700_000_000 + id.value)))
+            }
+        }
+        daemon!.signal(SIGKILL)
+        _ = daemon!.waitForExit()
+        daemon = nil
+        #expect(acknowledged.count == 2_000)
+
+        // Restart on the same database and count what survived, through the daemon's own view.
+        let restarted = try DaemonProcess(catalogue: database)
+        let stored = try restarted.request(#"{"op":"recommend","user":"crash","k":1}"#)
+        #expect(stored.ok, "the user and listens exist after restart")
+        let sqlite = Process()
+        sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        sqlite.arguments = ["python3", "-c", """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            print('\\n'.join(r[0] for r in db.execute("select l.ts from listens l join users u on u.id = l.user_id where u.name = 'crash'")))
+            """, database]
+        let output = Pipe()
+        sqlite.standardOutput = output
+        try sqlite.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        sqlite.waitUntilExit()
+        let inDatabase = Set(text.split(separator: "\n").map(String.init))
+        let missing = acknowledged.filter { !inDatabase.contains($0) }
+        #expect(missing.isEmpty, "\(missing.count) acknowledged listens lost, e.g. \(missing.prefix(3))")
+    }
+}
+
+/// A flag shared by worker threads.
+final class LockedFlag: @unchecked Sendable {
+    // @unchecked Sendable: every access goes through `lock`.
+    private let lock = NSLock()
+    private var flag = false
+
+    func set() { lock.withLock { flag = true } }
+    var isSet: Bool { lock.withLock { flag } }
+}
+
+/// Deterministic hostile request lines: random bytes, ill-typed fields, huge
+/// nesting, NaN, duplicate keys, long histories, out-of-range k, and the
+/// corpus in Tests/FuzzCorpus.
+enum FuzzLines {
+    static func make(count: Int, seed: UInt64) -> [[UInt8]] {
+        var random = SplitMixGenerator(seed: seed)
+        let corpus = (try? String(contentsOf: Paths.packageRoot.appendingPathComponent("Tests/FuzzCorpus/requests.jsonl"), encoding: .utf8))?
+            .split(separator: "\n").map { Array($0.utf8) } ?? []
+        let ops = ["ping", "info", "stats", "scorers", "search", "recommend", "similar", "score", "listen", "nope"]
+        let fields = ["user", "history", "k", "scorer", "exclude", "exclude_heard", "track", "tracks", "strategy", "q", "ts", "filter", "max_per_artist", "id"]
+        let values: [String] = [
+            "null", "true", "1", "-1", "0", "1001", "1e400", "-1e400", "2.5", "\"x\"", "\"\"", "[]", "{}", "[1,\"a\",null]",
+            "\"spotify:track:6JrAEmBFd61eYIGVOSPnT4\"", "[\"6JrAEmBFd61eYIGVOSPnT4\"]", "{\"genres\":[\"pop\"]}", "\"\\ud800\"",
+        ]
+        var lines: [[UInt8]] = []
+        lines.reserveCapacity(count)
+        let deep = Array((String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)).utf8)
+        let deepObject = Array((String(repeating: "{\"a\":", count: 100_000) + "1" + String(repeating: "}", count: 100_000)).utf8)
+        let longHistory = Array(
+            (#"{"op":"recommend","k":10,"history":["# + (0..<5000).map { _ in "\"6JrAEmBFd61eYIGVOSPnT4\"" }.joined(separator: ",") + "]}").utf8)
+        while lines.count < count {
+            switch random.next() % 10 {
+            case 0:
+                // Random bytes, never a newline, never all blank.
+                var bytes = (0..<Int(random.next() % 200 + 1)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+                bytes = bytes.map { $0 == 0x0A || $0 == 0x0D ? 0x41 : $0 }
+                bytes[0] = bytes[0] == 0x20 || bytes[0] == 0x09 ? 0x42 : bytes[0]
+                lines.append(bytes)
+            case 1:
+                lines.append(corpus.isEmpty ? Array("{}".utf8) : corpus[Int(random.next() % UInt64(corpus.count))])
+            case 2 where random.next() % 50 == 0:
+                // Rare: each is hundreds of kilobytes.
+                lines.append([deep, deepObject, longHistory][Int(random.next() % 3)])
+            case 3:
+                lines.append(Array(#"{"op":"recommend","user":"u","k":NaN}"#.utf8))
+            case 4:
+                lines.append(Array(#"{"op":"ping","id":1,"id":2}"#.utf8))
+            default:
+                var object = "{\"op\":\"\(ops[Int(random.next() % UInt64(ops.count))])\""
+                for _ in 0..<Int(random.next() % 4) {
+                    object += ",\"\(fields[Int(random.next() % UInt64(fields.count))])\":\(values[Int(random.next() % UInt64(values.count))])"
+                }
+                lines.append(Array((object + "}").utf8))
+            }
+        }
+        return lines
+    }
+}
+
+struct SplitMixGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
