@@ -75,6 +75,7 @@ let package = Package(
             dependencies: [
                 "EarshotCatalogue", "EarshotProtocol", "EarshotSnapshot", "EarshotClient", "EarshotTraining",
                 "EarshotScoring", "MatrixFactorization",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

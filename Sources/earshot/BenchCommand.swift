@@ -1,0 +1,210 @@
+import ArgumentParser
+import EarshotClient
+import EarshotProtocol
+import Foundation
+import Histogram
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `earshot bench`: a load generator for the daemon over its socket.
+///
+/// Each connection is a thread keeping `--pipeline` requests outstanding;
+/// a request's latency runs from its write to its response line, recorded
+/// in an HdrHistogram (microsecond resolution).
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Drive the daemon with concurrent, pipelined requests and report throughput and latency.")
+
+    @OptionGroup var socket: SocketOptions
+
+    @Option(help: "Concurrent connections.")
+    var connections = 1
+
+    @Option(help: "Requests kept in flight on each connection.")
+    var pipeline = 1
+
+    @Option(help: "Total requests (default 10000 unless --duration is given).")
+    var requests: Int?
+
+    @Option(help: "Run for this many seconds instead of a request count.")
+    var duration: Double?
+
+    @Option(help: #"The request to send, e.g. '{"op":"recommend","user":"2","scorer":"mf","k":10}'."#)
+    var op = #"{"op":"ping"}"#
+
+    @Option(help: "Requests sent and discarded on each connection before measuring.")
+    var warmup = 0
+
+    func validate() throws {
+        guard connections >= 1, pipeline >= 1 else { throw ValidationError("--connections and --pipeline must be at least 1") }
+        if let requests, requests < 1 { throw ValidationError("--requests must be at least 1") }
+        if let duration, duration <= 0 { throw ValidationError("--duration must be positive") }
+        if requests != nil, duration != nil { throw ValidationError("give --requests or --duration, not both") }
+        guard case .object? = try? JSONParser.parse(Array(op.utf8)) else { throw ValidationError("--op must be a JSON object") }
+    }
+
+    func run() throws {
+        let line = Array((op + "\n").utf8)
+        let plan = BenchPlan(
+            total: duration == nil ? (requests ?? 10_000) : nil,
+            deadline: duration.map { Date().addingTimeInterval($0) })
+        let results = BenchResults()
+        let started = DispatchTime.now()
+        let path = socket.path
+        do {
+            _ = try LineClient(path: path)
+        } catch {
+            throw CLIError(error.description)
+        }
+        let group = DispatchGroup()
+        for _ in 0..<connections {
+            group.enter()
+            Thread { [pipeline, warmup] in
+                defer { group.leave() }
+                BenchWorker(path: path, line: line, pipeline: pipeline, warmup: warmup, plan: plan, results: results).run()
+            }.start()
+        }
+        let showProgress = isatty(STDERR_FILENO) == 1
+        while group.wait(timeout: .now() + 1) == .timedOut {
+            if showProgress { FileHandle.standardError.write(Data("\r\(results.completed) requests…".utf8)) }
+        }
+        if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
+        let report = results.report(seconds: seconds, connections: connections, pipeline: pipeline)
+        if isatty(STDOUT_FILENO) == 1 { print(report.table) }
+        print(JSONWriter.string(report.json))
+        if results.failed > 0 { throw ExitCode(1) }
+    }
+}
+
+/// How much work the connections share: a request count or a deadline.
+final class BenchPlan: @unchecked Sendable {
+    // @unchecked Sendable: `issued` is only touched under `lock`; the rest is immutable.
+    private let lock = NSLock()
+    private var issued = 0
+    let total: Int?
+    let deadline: Date?
+
+    init(total: Int?, deadline: Date?) {
+        self.total = total
+        self.deadline = deadline
+    }
+
+    /// Claims one more request to send; false when the run is over.
+    func claim() -> Bool {
+        if let deadline { return Date() < deadline }
+        return lock.withLock {
+            guard issued < total! else { return false }
+            issued += 1
+            return true
+        }
+    }
+}
+
+/// Latencies and counts from every connection.
+final class BenchResults: @unchecked Sendable {
+    // @unchecked Sendable: every access goes through `lock`.
+    private let lock = NSLock()
+    private var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
+    private var done = 0
+    private var failures = 0
+    private var firstError: String?
+
+    var completed: Int { lock.withLock { done } }
+    var failed: Int { lock.withLock { failures } }
+
+    func merge(_ local: Histogram<UInt64>, completed: Int, failed: Int, error: String?) {
+        lock.withLock {
+            histogram.add(local)
+            done += completed
+            failures += failed
+            if firstError == nil { firstError = error }
+        }
+    }
+
+    func report(seconds: Double, connections: Int, pipeline: Int) -> (table: String, json: JSONValue) {
+        lock.withLock {
+            func ms(_ value: UInt64) -> Double { Double(value) / 1000 }
+            let empty = histogram.totalCount == 0
+            let p50 = empty ? 0 : ms(histogram.valueAtPercentile(50))
+            let p90 = empty ? 0 : ms(histogram.valueAtPercentile(90))
+            let p99 = empty ? 0 : ms(histogram.valueAtPercentile(99))
+            let max = empty ? 0 : ms(histogram.max)
+            let throughput = Double(done) / seconds
+            let table = """
+                connections \(connections), pipeline \(pipeline): \(done) requests in \(String(format: "%.2f", seconds)) s, \(failures) failed
+                throughput  \(String(format: "%10.0f", throughput)) requests/s
+                p50         \(String(format: "%10.3f", p50)) ms
+                p90         \(String(format: "%10.3f", p90)) ms
+                p99         \(String(format: "%10.3f", p99)) ms
+                max         \(String(format: "%10.3f", max)) ms
+                """ + (firstError.map { "\nfirst error: \($0)" } ?? "")
+            var json: JSONObject = [
+                "requests": .int(done), "failed": .int(failures), "seconds": .double(seconds),
+                "connections": .int(connections), "pipeline": .int(pipeline),
+                "throughput_rps": .double(throughput.rounded()),
+                "p50_ms": .double(p50), "p90_ms": .double(p90), "p99_ms": .double(p99), "max_ms": .double(max),
+            ]
+            if let firstError { json["first_error"] = .string(firstError) }
+            return (table, .object(json))
+        }
+    }
+}
+
+/// One connection's loop: keep `pipeline` requests in flight until the plan ends.
+struct BenchWorker {
+    let path: String
+    let line: [UInt8]
+    let pipeline: Int
+    let warmup: Int
+    let plan: BenchPlan
+    let results: BenchResults
+
+    func run() {
+        var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
+        var completed = 0
+        var failed = 0
+        var error: String?
+        defer { results.merge(histogram, completed: completed, failed: failed, error: error) }
+        do {
+            let client = try LineClient(path: path)
+            client.setReadTimeout(seconds: 60)
+            for _ in 0..<warmup { _ = try client.request(String(decoding: line.dropLast(), as: UTF8.self)) }
+            var sent: [UInt64] = []  // send times of requests in flight, oldest first
+            var next = 0
+            for _ in 0..<pipeline where plan.claim() {
+                sent.append(DispatchTime.now().uptimeNanoseconds)
+                try client.write(line)
+            }
+            while next < sent.count {
+                guard let response = try client.readLine() else {
+                    error = "the daemon closed the connection"
+                    failed += sent.count - next
+                    return
+                }
+                let latency = (DispatchTime.now().uptimeNanoseconds - sent[next]) / 1000
+                next += 1
+                _ = histogram.record(latency)
+                completed += 1
+                if !response.contains(#""ok":true"#) {
+                    failed += 1
+                    if error == nil { error = String(response.prefix(300)) }
+                }
+                if plan.claim() {
+                    sent.append(DispatchTime.now().uptimeNanoseconds)
+                    try client.write(line)
+                }
+                if next > 4096 {
+                    sent.removeFirst(next)
+                    next = 0
+                }
+            }
+        } catch let failure {
+            error = "\(failure)"
+            failed += 1
+        }
+    }
+}
