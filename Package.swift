@@ -90,7 +90,9 @@ let package = Package(
             name: "EarshotTrainingTests",
             dependencies: ["EarshotTraining", "EarshotScoring", "EarshotSnapshot", "MatrixFactorization"]),
         .testTarget(name: "EarshotSystemdTests", dependencies: ["EarshotSystemd"]),
-        .testTarget(name: "EarshotServerTests", dependencies: ["EarshotServer", "EarshotProtocol"]),
+        .testTarget(
+            name: "EarshotServerTests",
+            dependencies: ["EarshotServer", "EarshotProtocol", "EarshotCatalogue", "EarshotScoring"]),
         .testTarget(name: "EndToEndTests", dependencies: ["EarshotProtocol", "EarshotClient"]),
     ],
     swiftLanguageModes: [.v6]

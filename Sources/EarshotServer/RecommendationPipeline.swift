@@ -11,18 +11,7 @@ struct RecommendationPipeline: Sendable {
     func recommend(_ request: RecommendRequest) throws(ProtocolError) -> JSONValue {
         let (name, model) = try resolve(request.scorer)
         let catalogue = state.catalogue
-        var heardRows = Set<Int32>()
-        var storedHistory: [WeightedItem] = []
-        if let user = request.user {
-            heardRows = state.heardRows[user] ?? []
-            for id in ledger.tracks(of: user) {
-                if let row = catalogue.row(of: id) { heardRows.insert(row) }
-            }
-            storedHistory = heardRows.sorted().compactMap { row in
-                let item = model.itemOfRow[Int(row)]
-                return item >= 0 ? WeightedItem(item: item, weight: 1) : nil
-            }
-        }
+        let (heardRows, storedHistory) = storedListens(of: request.user, model: model)
         var history = storedHistory
         var exclusion = ItemExclusion(count: model.scorer.itemIDs.count)
         var excludedSongs = Set<Int32>()
@@ -90,12 +79,7 @@ struct RecommendationPipeline: Sendable {
 
     func score(_ request: ScoreRequest) throws(ProtocolError) -> JSONValue {
         let (name, model) = try resolve(request.scorer)
-        var history: [WeightedItem] = []
-        if let user = request.user {
-            var ids = ledger.tracks(of: user)
-            for row in state.heardRows[user] ?? [] { ids.insert(state.catalogue.tracks[Int(row)].id) }
-            history = ids.sorted().compactMap { id in model.scorer.item(of: id).map { WeightedItem(item: $0, weight: 1) } }
-        }
+        var history = storedListens(of: request.user, model: model).history
         for entry in request.history {
             if let item = model.scorer.item(of: entry.track) {
                 history.append(WeightedItem(item: item, weight: Float(entry.weight)))
@@ -117,6 +101,27 @@ struct RecommendationPipeline: Sendable {
     }
 
     // MARK: - Shared steps
+
+    /// What the store knows of `user`: rows heard (stored listens plus those
+    /// recorded since the state was built) and the weighted profile in the
+    /// scorer's item space.
+    private func storedListens(of user: String?, model: ReadyScorer) -> (heard: Set<Int32>, history: [WeightedItem]) {
+        guard let user else { return ([], []) }
+        let catalogue = state.catalogue
+        let profile = state.listeners[user]
+        var heard = profile?.heardRows ?? []
+        var history: [WeightedItem] = []
+        for (row, weight) in profile?.weightedRows ?? [] {
+            let item = model.itemOfRow[Int(row)]
+            if item >= 0 { history.append(WeightedItem(item: item, weight: weight)) }
+        }
+        for id in ledger.tracks(of: user).sorted() {
+            guard let row = catalogue.row(of: id), heard.insert(row).inserted else { continue }
+            let item = model.itemOfRow[Int(row)]
+            if item >= 0 { history.append(WeightedItem(item: item, weight: 1)) }
+        }
+        return (heard, history)
+    }
 
     private var snapshotID: JSONValue { state.snapshotStatus.map { .string($0.id) } ?? .null }
 

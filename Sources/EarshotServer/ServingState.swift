@@ -10,19 +10,19 @@ public final class ServingState: Sendable {
     public let snapshotStatus: SnapshotStatus?
     /// Scorers in registry order.
     public let scorers: [ScorerSlot]
-    /// Catalogue rows each user has listened to, as stored when the state was built.
-    public let heardRows: [String: Set<Int32>]
+    /// Each user's stored listens, as they were when the state was built.
+    public let listeners: [String: ListenerProfile]
 
     init(
         configuration: DaemonConfiguration, catalogue: TrackCatalogue, catalogueStatus: CatalogueStatus,
-        snapshotStatus: SnapshotStatus?, scorers: [ScorerSlot], heardRows: [String: Set<Int32>]
+        snapshotStatus: SnapshotStatus?, scorers: [ScorerSlot], listeners: [String: ListenerProfile]
     ) {
         self.configuration = configuration
         self.catalogue = catalogue
         self.catalogueStatus = catalogueStatus
         self.snapshotStatus = snapshotStatus
         self.scorers = scorers
-        self.heardRows = heardRows
+        self.listeners = listeners
     }
 
     func scorer(named name: String) -> ScorerSlot? {

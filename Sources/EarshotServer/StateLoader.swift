@@ -11,7 +11,7 @@ struct StateLoader: Sendable {
 
     func load(_ configuration: DaemonConfiguration, logger: Logger) throws(ReloadError) -> ServingState {
         let now = Date()
-        let (catalogue, heard, catalogueExists) = try loadCatalogue(configuration, logger: logger)
+        let (catalogue, listeners, catalogueExists) = try loadCatalogue(configuration, logger: logger)
         let snapshot = try loadSnapshot(configuration, logger: logger)
         var slots: [ScorerSlot] = []
         var unmatched = 0
@@ -48,12 +48,12 @@ struct StateLoader: Sendable {
         return ServingState(
             configuration: configuration, catalogue: catalogue,
             catalogueStatus: CatalogueStatus(path: configuration.cataloguePath, exists: catalogueExists, loadedAt: now),
-            snapshotStatus: snapshotStatus, scorers: slots, heardRows: heard)
+            snapshotStatus: snapshotStatus, scorers: slots, listeners: listeners)
     }
 
     private func loadCatalogue(
         _ configuration: DaemonConfiguration, logger: Logger
-    ) throws(ReloadError) -> (TrackCatalogue, [String: Set<Int32>], Bool) {
+    ) throws(ReloadError) -> (TrackCatalogue, [String: ListenerProfile], Bool) {
         let path = configuration.cataloguePath
         guard FileManager.default.fileExists(atPath: path) else {
             logger.notice("no catalogue file; serving an empty catalogue", metadata: ["path": "\(path)"])
@@ -62,11 +62,8 @@ struct StateLoader: Sendable {
         do {
             let store = try CatalogueStore.open(path: path, create: false)
             let catalogue = try store.loadCatalogue()
-            var heard: [String: Set<Int32>] = [:]
-            for user in try store.userNames() {
-                heard[user] = Set(try store.listens(forUser: user).compactMap { catalogue.row(of: $0) })
-            }
-            return (catalogue, heard, true)
+            let listeners = ListenerProfile.build(from: try store.allListens(), catalogue: catalogue)
+            return (catalogue, listeners, true)
         } catch {
             throw ReloadError("catalogue \(path): \(error)")
         }
