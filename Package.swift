@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .executable(name: "earshotd", targets: ["earshotd"]),
         .executable(name: "earshot", targets: ["earshot"]),
+        // For the micro-benchmarks package in Benchmarks/.
+        .library(name: "EarshotKit", targets: ["EarshotProtocol", "EarshotScoring"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),

@@ -20,15 +20,19 @@
 #      BIN_DIR/earshotd must verify with no complaint at all.
 #   2. Copies both units unchanged into $SYSTEMD_USER_UNIT_DIR, plus drop-ins
 #      (earshot.service.d/test.conf, earshot.socket.d/test.conf) that point
-#      ExecStart at BIN_DIR/earshotd and clear only what this manager cannot
-#      apply; each cleared setting is explained where it is written below.
-#      All other hardening of the shipped unit stays active.
+#      ExecStart at BIN_DIR/earshotd, clear only what this manager cannot
+#      apply (DynamicUser=, User=, Group=, SocketGroup=) and add what the
+#      with-systemd layout needs (the notify socket bound through
+#      PrivateTmp=, logs to a file, WatchdogSec=2s, an ExecStopPost= that
+#      records the exit). Each is explained where it is written below; all
+#      other settings, the hardening included, stay as shipped.
 #   3. Starts earshot.socket only, checks the service is inactive, sends a
 #      ping through the socket (socket activation), checks the service is
-#      active, reloads it (same MainPID, StatusText "serving ...",
-#      reloads.ok == 1 in `info`), checks it survives several watchdog
-#      intervals (WatchdogSec lowered to 2s), stops service and socket and
-#      checks Result=success / ExecMainStatus=0.
+#      active with READY/STATUS and its sandbox in force, reloads it (same
+#      MainPID, StatusText "serving ...", reloads.ok == 1 in `info`), checks
+#      it outlives several watchdog intervals with keep-alives arriving,
+#      stops service and socket and checks the daemon exited 0 by itself
+#      (Result=success, EXIT_CODE=exited, EXIT_STATUS=0).
 #
 # Output: one `ok - ...` / `not ok - ...` line per check, then exactly one
 # line `N passed, M failed`. Exit status 0 only when M is 0 (2 on usage
@@ -73,6 +77,7 @@ WORK=$(mktemp -d -t earshot-systemd-e2e.XXXXXX)
 LOG="$WORK/earshotd.log"
 EXIT_RECORD="$WORK/exit-record"
 created_inaccessible=0
+VISIBLE_DIR=""
 
 passed=0
 failed=0
@@ -117,13 +122,16 @@ show_daemon_log() {
   SYSTEMD_COLORS=0 sctl status --no-pager --lines=0 "$SOCKET_UNIT" "$SERVICE" 2>&1 | sed 's/^/# /'
 }
 
+# Also runs on SIGTERM/SIGINT (e.g. from timeout(1)), when the manager may be
+# going away too: short timeouts, files removed whatever systemctl says.
 cleanup() {
   trap - EXIT INT TERM
-  sctl stop "$SERVICE" "$SOCKET_UNIT" >/dev/null 2>&1
-  sctl reset-failed "$SERVICE" "$SOCKET_UNIT" >/dev/null 2>&1
+  timeout 25 systemctl --user stop "$SERVICE" "$SOCKET_UNIT" >/dev/null 2>&1
+  timeout 5 systemctl --user reset-failed "$SERVICE" "$SOCKET_UNIT" >/dev/null 2>&1
   rm -rf "$UNIT_DIR/$SERVICE" "$UNIT_DIR/$SOCKET_UNIT" "$UNIT_DIR/$SERVICE.d" "$UNIT_DIR/$SOCKET_UNIT.d"
-  sctl daemon-reload >/dev/null 2>&1
+  timeout 5 systemctl --user daemon-reload >/dev/null 2>&1
   rm -rf "$APP_CONFIG_DIR" "$XDG_RUNTIME_DIR/earshot" "$WORK"
+  if [[ -n $VISIBLE_DIR ]]; then rmdir "$VISIBLE_DIR"; fi
   if ((created_inaccessible)); then rm -rf /run/systemd/inaccessible; fi
 }
 trap cleanup EXIT
@@ -217,6 +225,20 @@ cat >"$APP_CONFIG_DIR/earshot.toml" <<'EOF'
 level = "info"
 EOF
 
+# PrivateTmp= and ProtectHome= hide /tmp, /var/tmp, /home, /root and
+# /run/user from the service (203/EXEC). A BIN_DIR there is shown to the
+# service read-only at an empty folder in /run instead.
+exec_dir=$BIN_DIR
+bind_settings=""
+case "$BIN_DIR/" in
+  /tmp/* | /var/tmp/* | /home/* | /root/* | /run/user/*)
+    VISIBLE_DIR=$(mktemp -d -p /run earshot-systemd-e2e.XXXXXX)
+    exec_dir=$VISIBLE_DIR
+    bind_settings="# BIN_DIR is hidden by PrivateTmp=/ProtectHome=: show it read-only in /run.
+BindReadOnlyPaths=\"${BIN_DIR//%/%%}\":\"${VISIBLE_DIR//%/%%}\""
+    ;;
+esac
+
 if journald_available; then
   log_settings=""
 else
@@ -235,7 +257,7 @@ cat >"$UNIT_DIR/$SERVICE.d/test.conf" <<EOF
 # ConfigurationDirectory=/StateDirectory= (both %E/earshot here), the socket
 # path the same as earshot.socket's (ignored under socket activation).
 ExecStart=
-ExecStart=$(unit_quote "$BIN_DIR/earshotd") --config %E/earshot/earshot.toml --socket %t/earshot/earshot.sock --catalogue %S/earshot/catalogue.db --snapshot %S/earshot/snapshots/current
+ExecStart=$(unit_quote "$exec_dir/earshotd") --config %E/earshot/earshot.toml --socket %t/earshot/earshot.sock --catalogue %S/earshot/catalogue.db --snapshot %S/earshot/snapshots/current
 # DynamicUser= implies PrivateTmp=yes, and with-systemd keeps the manager's
 # XDG_RUNTIME_DIR and XDG_CONFIG_HOME (the service's Runtime-, State- and
 # ConfigurationDirectory=) under /tmp, so the private /tmp hides them:
@@ -262,6 +284,7 @@ ExecStopPost=+/bin/sh -c 'echo "\$\${SERVICE_RESULT} \$\${EXIT_CODE} \$\${EXIT_S
 # Shorter than the shipped 30s so that surviving several watchdog intervals
 # takes seconds.
 WatchdogSec=${WATCHDOG_SEC}s
+$bind_settings
 $log_settings
 EOF
 
@@ -325,16 +348,20 @@ else
 fi
 
 # The shipped hardening is in force on the daemon itself (as read by root
-# from outside): no capabilities, no_new_privs, a seccomp filter, / read-only.
+# from outside): no capabilities, no_new_privs, a seccomp filter, / read-only
+# (ProtectSystem=strict), /home masked (ProtectHome=), its own /tmp.
 proc_status=$(cat "/proc/$main_pid/status" 2>/dev/null)
 field() { awk -v k="$1:" '$1 == k { print $2 }' <<<"$proc_status"; }
 root_mount=$(awk '$5 == "/" { print $6 }' "/proc/$main_pid/mountinfo" 2>/dev/null | tail -n 1)
+home_mode=$(stat -c '%a' "/proc/$main_pid/root/home" 2>/dev/null)
 if [[ $(field CapBnd) == 0000000000000000 && $(field CapEff) == 0000000000000000 &&
-      $(field NoNewPrivs) == 1 && $(field Seccomp) == 2 && $root_mount == ro,* ]]; then
-  ok "sandbox in force on the daemon: CapBnd=0, NoNewPrivs=1, Seccomp=2 (filter), / mounted read-only"
+      $(field NoNewPrivs) == 1 && $(field Seccomp) == 2 && $root_mount == ro,* &&
+      $home_mode == 0 && -d $WORK && ! -e /proc/$main_pid/root$WORK ]]; then
+  ok "sandbox in force on the daemon: no capabilities, NoNewPrivs, seccomp filter, / read-only, /home masked, private /tmp"
 else
-  not_ok "sandbox in force on the daemon: CapBnd=0, NoNewPrivs=1, Seccomp=2 (filter), / mounted read-only" \
-    "CapBnd=$(field CapBnd) CapEff=$(field CapEff) NoNewPrivs=$(field NoNewPrivs) Seccomp=$(field Seccomp) / options=$root_mount"
+  not_ok "sandbox in force on the daemon: no capabilities, NoNewPrivs, seccomp filter, / read-only, /home masked, private /tmp" \
+    "CapBnd=$(field CapBnd) CapEff=$(field CapEff) NoNewPrivs=$(field NoNewPrivs) Seccomp=$(field Seccomp)" \
+    "/ options=$root_mount, /home mode=${home_mode:-?}, $WORK visible: $([[ -e /proc/$main_pid/root$WORK ]] && echo yes || echo no)"
 fi
 
 if sctl reload "$SERVICE"; then
