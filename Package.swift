@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "EarshotProtocolTests", dependencies: ["EarshotProtocol"]),
         .testTarget(name: "EarshotScoringTests", dependencies: ["EarshotScoring"]),
         .testTarget(name: "EarshotSnapshotTests", dependencies: ["EarshotSnapshot", "EarshotScoring"]),
-        .testTarget(name: "EarshotCatalogueTests", dependencies: ["EarshotCatalogue"]),
+        .testTarget(name: "EarshotCatalogueTests", dependencies: ["EarshotCatalogue"], exclude: ["Fixtures"]),
         .testTarget(name: "ContentSimilarityTests", dependencies: ["ContentSimilarity", "EarshotScoring"]),
         .testTarget(name: "MatrixFactorizationTests", dependencies: ["MatrixFactorization", "EarshotScoring"]),
         .testTarget(

@@ -15,7 +15,8 @@ public struct ImportSummary: Codable, Sendable, Hashable {
     public var duplicates: Int
     /// Rows that could not be read; each has an entry in `problems`.
     public var skipped: Int
-    /// Every skipped row's line and reason, in file order.
+    /// Every skipped row's line and reason, in file order; for a PostgreSQL
+    /// dump also unreadable rows of its other tables and credits left out.
     public var problems: [ImportProblem] = []
 
     private enum CodingKeys: String, CodingKey {

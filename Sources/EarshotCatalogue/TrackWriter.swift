@@ -74,10 +74,15 @@ final class TrackWriter {
 
     /// Adds the row's genre to its track (nothing for an empty genre or one it has).
     func addGenre(of row: SpotifyTrackRow) throws {
-        guard !row.genre.isEmpty else { return }
-        let genreID = try genres.id(of: row.genre)
+        try addGenre(row.genre, toTrack: row.id)
+    }
+
+    /// Adds `genre` to track `trackID` (nothing for an empty genre or one it has).
+    func addGenre(_ genre: String, toTrack trackID: String) throws {
+        guard !genre.isEmpty else { return }
+        let genreID = try genres.id(of: genre)
         try run(insertTrackGenre) {
-            try $0.bind(row.id, at: 1)
+            try $0.bind(trackID, at: 1)
             try $0.bind(genreID, at: 2)
         }
     }
