@@ -4,7 +4,8 @@ import Foundation
 
 struct SnapshotCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "snapshot", abstract: "Inspect snapshot directories.", subcommands: [SnapshotInfoCommand.self])
+        commandName: "snapshot", abstract: "Inspect snapshot directories and make synthetic ones.",
+        subcommands: [SnapshotInfoCommand.self, SnapshotSynthCommand.self])
 }
 
 /// `earshot snapshot info DIR`: verifies every file and prints the manifest summary.
@@ -34,5 +35,67 @@ struct SnapshotInfoCommand: ParsableCommand {
         }
         let summary = try JSONEncoder().encode(manifest)
         print(String(decoding: summary, as: UTF8.self))
+    }
+}
+
+/// `earshot snapshot synth`: a valid `mf` snapshot of random Gaussian
+/// factors, for scale tests and benchmarks (users "0".."U-1", items "0".."N-1").
+struct SnapshotSynthCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "synth", abstract: "Write an mf snapshot with random Gaussian factors (for benchmarks).")
+
+    @Option(help: "Number of items.") var items: Int
+    @Option(help: "Factor dimensions.") var dims: Int
+    @Option(help: "Number of users.") var users: Int
+    @Option(help: "Snapshot directory to create.") var out: String
+    @Option(help: "Random seed.") var seed: UInt64 = 1
+
+    func validate() throws {
+        guard items >= 1, dims >= 1, users >= 0 else { throw ValidationError("--items and --dims must be at least 1, --users at least 0") }
+        guard items.multipliedReportingOverflow(by: dims).partialValue <= 1 << 31 else {
+            throw ValidationError("--items × --dims must be at most 2^31 floats")
+        }
+    }
+
+    func run() throws {
+        var random = SplitMix(seed: seed)
+        let scale = 1 / Double(dims).squareRoot()
+        func gaussians(_ count: Int) -> [Float] {
+            var values = [Float](repeating: 0, count: count)
+            var index = 0
+            // Box–Muller: two normal deviates per pair of uniforms.
+            while index < count {
+                let radius = (-2 * log(max(random.unit(), 1e-300))).squareRoot() * scale
+                let angle = 2 * Double.pi * random.unit()
+                values[index] = Float(radius * cos(angle))
+                if index + 1 < count { values[index + 1] = Float(radius * sin(angle)) }
+                index += 2
+            }
+            return values
+        }
+        let itemFactors = gaussians(items * dims)
+        let userFactors = gaussians(users * dims)
+        func ids(_ count: Int) -> Data { Data((0..<count).map { "\($0)\n" }.joined().utf8) }
+        let part = SnapshotPartContents(
+            name: "mf",
+            part: Manifest.Part(
+                kind: "mf", hyperparameters: ["factors": Double(dims), "regularization": 1, "alpha": 1, "seed": Double(seed)],
+                training: ["users": users, "items": items, "interactions": 0]),
+            files: [
+                "items.txt": ids(items),
+                "item_factors.npy": NPY.write(.float32(shape: [items, dims], values: itemFactors)),
+                "users.txt": ids(users),
+                "user_factors.npy": NPY.write(.float32(shape: [users, dims], values: userFactors)),
+                "user_items_indptr.npy": NPY.write(.int64(shape: [users + 1], values: [Int64](repeating: 0, count: users + 1))),
+                "user_items_indices.npy": NPY.write(.int64(shape: [0], values: [])),
+            ])
+        let manifest: Manifest
+        do {
+            manifest = try SnapshotWriter.write([part], to: out, catalogueFingerprint: nil)
+        } catch {
+            throw CLIError(error.description)
+        }
+        FileHandle.standardError.write(Data("wrote synthetic snapshot \(manifest.id) to \(out): \(items) items × \(dims) dims, \(users) users\n".utf8))
+        print(#"{"id":"\#(manifest.id)","items":\#(items),"dims":\#(dims),"users":\#(users)}"#)
     }
 }

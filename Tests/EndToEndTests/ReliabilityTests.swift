@@ -130,6 +130,47 @@ struct ReliabilityTests {
         #expect(info.int("result.reloads.failed") == 0)
     }
 
+    @Test("a corrupt snapshot swapped in as current keeps the old one serving and says why in info")
+    func corruptSnapshot() throws {
+        let folder = try TemporaryFolder()
+        let good = folder.path("snapshots/good")
+        let bad = folder.path("snapshots/bad")
+        for (path, seed) in [(good, "1"), (bad, "2")] {
+            let made = try runCLI(["snapshot", "synth", "--items", "2000", "--dims", "16", "--users", "10", "--out", path, "--seed", seed])
+            #expect(made.status == 0, "\(made.stderr)")
+        }
+        // Truncate every tensor of the second snapshot, as a failed copy would.
+        let tensors = bad + "/mf"
+        for file in try FileManager.default.contentsOfDirectory(atPath: tensors) where file.hasSuffix(".npy") {
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: tensors + "/" + file))
+            try handle.truncate(atOffset: 100)
+            try handle.close()
+        }
+        let current = folder.path("snapshots/current")
+        try FileManager.default.createSymbolicLink(atPath: current, withDestinationPath: good)
+        let daemon = try DaemonProcess(catalogue: nil, snapshot: current)
+        let before = try daemon.request(#"{"op":"recommend","user":"3","scorer":"mf","k":5}"#)
+        #expect(before.items().count == 5, "\(before)")
+        let goodID = try daemon.request(#"{"op":"info"}"#).string("result.snapshot.id")
+
+        // Swap the link atomically (rename over it), then SIGHUP.
+        let swap = folder.path("snapshots/current.new")
+        try FileManager.default.createSymbolicLink(atPath: swap, withDestinationPath: bad)
+        #expect(rename(swap, current) == 0)
+        daemon.signal(SIGHUP)
+        var info = try daemon.request(#"{"op":"info"}"#)
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline, info.int("result.reloads.failed") != 1 {
+            usleep(50_000)
+            info = try daemon.request(#"{"op":"info"}"#)
+        }
+        #expect(info.int("result.reloads.failed") == 1)
+        #expect(info.string("result.reloads.last_error")?.contains("mf/") == true, "\(info)")
+        #expect(info.string("result.snapshot.id") == goodID)
+        let after = try daemon.request(#"{"op":"recommend","user":"3","scorer":"mf","k":5}"#)
+        #expect(after.items().map { $0.string("track") } == before.items().map { $0.string("track") })
+    }
+
     @Test(
         "SIGKILL after 2,000 acknowledged listens: every acknowledged listen is in the database after restart",
         .enabled(if: Paths.hasRealData, "needs ../shared/data/spotify-tracks/tracks.csv"))
