@@ -1,0 +1,137 @@
+import Foundation
+
+/// Dense float kernels shared by the embedding scorers (`mf`, `two-tower`).
+///
+/// Written with explicit `SIMD8<Float>` arithmetic as `acc += a * b`:
+/// `addProduct` would compile to calls of libm `fmaf` when no target CPU is
+/// given (DESIGN.md, "Known pitfalls"), about ten times slower.
+public enum VectorKernels {
+    /// The dot product of `count` floats at `a` and `b`.
+    @inlinable @inline(__always)
+    public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
+        let left = UnsafeRawPointer(a)
+        let right = UnsafeRawPointer(b)
+        // Two accumulators hide the latency of the adds.
+        var first = SIMD8<Float>()
+        var second = SIMD8<Float>()
+        var index = 0
+        while index + 16 <= count {
+            let offset = index * 4
+            first += left.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+                * right.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+            second += left.loadUnaligned(fromByteOffset: offset + 32, as: SIMD8<Float>.self)
+                * right.loadUnaligned(fromByteOffset: offset + 32, as: SIMD8<Float>.self)
+            index += 16
+        }
+        if index + 8 <= count {
+            first += left.loadUnaligned(fromByteOffset: index * 4, as: SIMD8<Float>.self)
+                * right.loadUnaligned(fromByteOffset: index * 4, as: SIMD8<Float>.self)
+            index += 8
+        }
+        var total = (first + second).sum()
+        while index < count {
+            total += a[index] * b[index]
+            index += 1
+        }
+        return total
+    }
+
+    /// `y += alpha * x` over `count` floats.
+    @inlinable @inline(__always)
+    public static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+        let source = UnsafeRawPointer(x)
+        let target = UnsafeMutableRawPointer(y)
+        let scale = SIMD8<Float>(repeating: alpha)
+        var index = 0
+        while index + 8 <= count {
+            let offset = index * 4
+            let sum = target.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+                + scale * source.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+            target.storeBytes(of: sum, toByteOffset: offset, as: SIMD8<Float>.self)
+            index += 8
+        }
+        while index < count {
+            y[index] += alpha * x[index]
+            index += 1
+        }
+    }
+
+    /// Matrices with at least this many floats are scanned by several
+    /// threads: below it, waking threads costs more than it saves.
+    public static let parallelScanFloats = 1 << 21
+
+    /// The `k` rows of a row-major `rows × query.count` matrix with the
+    /// highest dot product with `query`, skipping excluded rows; best first.
+    ///
+    /// One pass over the matrix with a bounded heap per thread: no array of
+    /// all scores. A large matrix is split into one contiguous slice per
+    /// core, since a single query is bound by memory bandwidth, which one
+    /// core alone does not saturate.
+    public static func topDotProducts(
+        query: [Float], matrix: UnsafeBufferPointer<Float>, rows: Int, k: Int, excluding exclusion: ItemExclusion
+    ) -> [ScoredItem] {
+        let dimension = query.count
+        precondition(matrix.count >= rows * dimension, "matrix is smaller than rows × query.count")
+        guard rows > 0, let base = matrix.baseAddress else { return [] }
+        let slices = rows * dimension >= parallelScanFloats ? min(rows, scanThreads) : 1
+        return query.withUnsafeBufferPointer { vector -> [ScoredItem] in
+            let q = vector.baseAddress!
+            guard slices > 1 else { return scan(q, base, dimension: dimension, rows: 0..<rows, k: k, exclusion: exclusion) }
+            let partial = SliceResults(count: slices)
+            // Sendable wrappers: each slice reads the shared, unchanging matrix and query.
+            let matrixAddress = UInt(bitPattern: base)
+            let queryAddress = UInt(bitPattern: q)
+            DispatchQueue.concurrentPerform(iterations: slices) { slice in
+                let lower = rows * slice / slices
+                let upper = rows * (slice + 1) / slices
+                partial.store(
+                    scan(
+                        UnsafePointer(bitPattern: queryAddress)!, UnsafePointer(bitPattern: matrixAddress)!,
+                        dimension: dimension, rows: lower..<upper, k: k, exclusion: exclusion),
+                    at: slice)
+            }
+            var best = TopK(k: k)
+            for result in partial.all { for item in result { best.insert(item: item.item, score: item.score) } }
+            return best.sorted()
+        }
+    }
+
+    /// Threads for one large scan: the cores this process may use.
+    static let scanThreads = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+    @inline(__always)
+    static func scan(
+        _ query: UnsafePointer<Float>, _ base: UnsafePointer<Float>, dimension: Int, rows: Range<Int>, k: Int,
+        exclusion: ItemExclusion
+    ) -> [ScoredItem] {
+        var best = TopK(k: k)
+        for row in rows where !exclusion.contains(Int32(row)) {
+            let score = dot(query, base + row * dimension, count: dimension)
+            if score > best.threshold { best.insert(item: Int32(row), score: score) }
+        }
+        return best.sorted()
+    }
+}
+
+/// Per-slice results of a parallel scan, each slot written by one thread.
+// @unchecked Sendable: slot `i` is written only by the thread scanning slice
+// `i`, and read only after `concurrentPerform` has returned.
+final class SliceResults: @unchecked Sendable {
+    private let slots: UnsafeMutableBufferPointer<[ScoredItem]>
+
+    init(count: Int) {
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: [])
+    }
+
+    deinit {
+        _ = slots.deinitialize()
+        slots.deallocate()
+    }
+
+    func store(_ items: [ScoredItem], at slice: Int) {
+        slots[slice] = items
+    }
+
+    var all: [[ScoredItem]] { Array(slots) }
+}
