@@ -105,11 +105,50 @@ public enum VectorKernels {
         exclusion: ItemExclusion
     ) -> [ScoredItem] {
         var best = TopK(k: k)
-        for row in rows where !exclusion.contains(Int32(row)) {
-            let score = dot(query, base + row * dimension, count: dimension)
-            if score > best.threshold { best.insert(item: Int32(row), score: score) }
+        var row = rows.lowerBound
+        // Four rows at a time when rows are whole SIMD8 vectors: four
+        // independent accumulators keep the multipliers busy, and each query
+        // vector is loaded once per four rows.
+        if dimension % 8 == 0 {
+            while row + 4 <= rows.upperBound {
+                let scores = dot4(query, base + row * dimension, dimension: dimension)
+                for lane in 0..<4 where scores[lane] > best.threshold && !exclusion.contains(Int32(row + lane)) {
+                    best.insert(item: Int32(row + lane), score: scores[lane])
+                }
+                row += 4
+            }
+        }
+        while row < rows.upperBound {
+            if !exclusion.contains(Int32(row)) {
+                let score = dot(query, base + row * dimension, count: dimension)
+                if score > best.threshold { best.insert(item: Int32(row), score: score) }
+            }
+            row += 1
         }
         return best.sorted()
+    }
+
+    /// Dot products of `query` with the four consecutive rows at `rows`;
+    /// `dimension` is a multiple of 8.
+    @inline(__always)
+    static func dot4(_ query: UnsafePointer<Float>, _ rows: UnsafePointer<Float>, dimension: Int) -> SIMD4<Float> {
+        let q = UnsafeRawPointer(query)
+        let r = UnsafeRawPointer(rows)
+        let stride = dimension * 4
+        var a0 = SIMD8<Float>()
+        var a1 = SIMD8<Float>()
+        var a2 = SIMD8<Float>()
+        var a3 = SIMD8<Float>()
+        var offset = 0
+        while offset < stride {
+            let v = q.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+            a0 += v * r.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+            a1 += v * r.loadUnaligned(fromByteOffset: stride + offset, as: SIMD8<Float>.self)
+            a2 += v * r.loadUnaligned(fromByteOffset: 2 * stride + offset, as: SIMD8<Float>.self)
+            a3 += v * r.loadUnaligned(fromByteOffset: 3 * stride + offset, as: SIMD8<Float>.self)
+            offset += 32
+        }
+        return SIMD4(a0.sum(), a1.sum(), a2.sum(), a3.sum())
     }
 }
 

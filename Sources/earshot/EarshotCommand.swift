@@ -9,7 +9,7 @@ struct EarshotCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             ImportCommand.self, QueryCommand.self, RecommendCommand.self, SimilarCommand.self, SearchCommand.self,
-            SnapshotCommand.self, DemoCommand.self,
+            SnapshotCommand.self, BenchCommand.self, TrainCommand.self, EvalCommand.self, DemoCommand.self,
         ])
 }
 
@@ -17,5 +17,5 @@ struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
         abstract: "Import catalogues and listening histories into the SQLite catalogue.",
-        subcommands: [ImportCatalogueCommand.self])
+        subcommands: [ImportCatalogueCommand.self, ImportHistoryCommand.self])
 }

@@ -5,6 +5,7 @@ import EarshotServer
 import EarshotSystemd
 import Foundation
 import Logging
+import MatrixFactorization
 
 #if canImport(Glibc)
     import Glibc
@@ -47,7 +48,7 @@ struct EarshotdCommand: AsyncParsableCommand {
         let logger = Logger(label: "earshotd")
         do {
             try await EarshotDaemon.run(configuration: { () throws(ConfigurationError) in try flags.resolve() },
-                registry: ScorerRegistry([ContentSimilarityPlugin.self]), logger: logger)
+                registry: ScorerRegistry([ContentSimilarityPlugin.self, MatrixFactorizationPlugin.self]), logger: logger)
         } catch {
             logger.critical("earshotd cannot run: \(error)")
             throw ExitCode.failure

@@ -1,0 +1,127 @@
+import EarshotScoring
+
+/// The `mf` snapshot part, checked and laid out for scoring: item factors
+/// contiguous and row-major, a unit-length copy for cosine similarity, the
+/// users' training items (CSR) and what fold-in needs.
+struct FactorModel: Sendable {
+    let dimension: Int
+    let itemIDs: [String]
+    let rowOfItem: [String: Int32]
+    /// Row-major `items × dimension`.
+    let itemFactors: [Float]
+    /// `itemFactors` with every row scaled to unit length (zero rows stay zero).
+    let unitItemFactors: [Float]
+    let rowOfUser: [String: Int32]
+    /// Row-major `users × dimension`.
+    let userFactors: [Float]
+    /// User `u`'s training items are `userItems[userItemOffsets[u]..<userItemOffsets[u + 1]]`.
+    let userItemOffsets: [Int]
+    let userItems: [Int32]
+    /// Confidence of each training interaction (the trainer's `c`).
+    let userItemConfidences: [Float]
+    let foldIn: FoldIn
+
+    /// Reads and checks the part; every message names the file at fault.
+    init(part: SnapshotPart) throws(ScorerLoadError) {
+        func fail(_ message: String) -> ScorerLoadError {
+            ScorerLoadError("\(message); retrain with `earshot train mf` or fix the snapshot")
+        }
+        guard let items = part.idLists["items"] else { throw fail("mf/items.txt is missing") }
+        guard let itemMatrix = part.matrices["item_factors"] else { throw fail("mf/item_factors.npy is missing") }
+        guard itemMatrix.rows == items.count else {
+            throw fail("mf/items.txt has \(items.count) ids but mf/item_factors.npy has \(itemMatrix.rows) rows")
+        }
+        let dimension = itemMatrix.columns
+        if let factors = part.parameters["factors"], Int(factors) != dimension {
+            throw fail("mf/item_factors.npy has \(dimension) columns but the manifest says factors = \(Int(factors))")
+        }
+        guard dimension > 0 else { throw fail("mf/item_factors.npy has no columns") }
+        let users = part.idLists["users"] ?? []
+        let userMatrix = part.matrices["user_factors"] ?? Matrix(rows: 0, columns: dimension, values: [])
+        guard userMatrix.rows == users.count else {
+            throw fail("mf/users.txt has \(users.count) ids but mf/user_factors.npy has \(userMatrix.rows) rows")
+        }
+        guard userMatrix.rows == 0 || userMatrix.columns == dimension else {
+            throw fail("mf/user_factors.npy has \(userMatrix.columns) columns, mf/item_factors.npy \(dimension)")
+        }
+        let (offsets, userItems) = try Self.trainingItems(part: part, users: users.count, items: items.count, fail: fail)
+        let confidences: [Float]
+        if let data = part.matrices["user_items_data"] {
+            guard data.values.count == userItems.count else {
+                throw fail("mf/user_items_data.npy has \(data.values.count) values, mf/user_items_indices.npy \(userItems.count)")
+            }
+            confidences = data.values
+        } else {
+            confidences = []
+        }
+        guard let regularization = part.parameters["regularization"], regularization > 0 else {
+            throw fail("the manifest's mf hyperparameters lack regularization > 0")
+        }
+        let alpha = part.parameters["alpha"] ?? 1
+        let exponent = part.parameters["regularization_exponent"] ?? 0
+        guard alpha >= 0, exponent >= 0 else { throw fail("the manifest's mf alpha and regularization_exponent must be ≥ 0") }
+
+        self.dimension = dimension
+        self.itemIDs = items
+        self.rowOfItem = try Self.index(items, file: "mf/items.txt", fail: fail)
+        self.itemFactors = itemMatrix.values
+        self.unitItemFactors = Self.unitRows(itemMatrix.values, dimension: dimension)
+        self.rowOfUser = try Self.index(users, file: "mf/users.txt", fail: fail)
+        self.userFactors = userMatrix.values
+        self.userItemOffsets = offsets
+        self.userItems = userItems
+        let foldIn = FoldIn(
+            itemFactors: itemMatrix.values, dimension: dimension, regularization: regularization,
+            regularizationExponent: exponent, alpha: alpha, relativeWeights: (part.parameters["relative_weights"] ?? 0) != 0)
+        self.foldIn = foldIn
+        // Without stored confidences a training item counts as one play.
+        self.userItemConfidences = confidences.isEmpty
+            ? [Float](repeating: foldIn.confidences([1])[0], count: userItems.count) : confidences
+    }
+
+    /// The CSR of the users' training items; absent files mean no training items.
+    private static func trainingItems(
+        part: SnapshotPart, users: Int, items: Int, fail: (String) -> ScorerLoadError
+    ) throws(ScorerLoadError) -> ([Int], [Int32]) {
+        guard let indptr = part.integers["user_items_indptr"] else { return ([Int](repeating: 0, count: users + 1), []) }
+        let indices = part.integers["user_items_indices"] ?? []
+        guard indptr.count == users + 1 else {
+            throw fail("mf/user_items_indptr.npy has \(indptr.count) entries, expected users + 1 = \(users + 1)")
+        }
+        guard indptr.first == 0, indptr.last == Int64(indices.count), zip(indptr, indptr.dropFirst()).allSatisfy({ $0 <= $1 }) else {
+            throw fail("mf/user_items_indptr.npy must rise from 0 to the \(indices.count) entries of mf/user_items_indices.npy")
+        }
+        guard indices.allSatisfy({ $0 >= 0 && $0 < Int64(items) }) else {
+            throw fail("mf/user_items_indices.npy has an item index outside 0..<\(items)")
+        }
+        return (indptr.map { Int($0) }, indices.map { Int32($0) })
+    }
+
+    private static func index(
+        _ ids: [String], file: String, fail: (String) -> ScorerLoadError
+    ) throws(ScorerLoadError) -> [String: Int32] {
+        var index = [String: Int32](minimumCapacity: ids.count)
+        for (row, id) in ids.enumerated() {
+            guard index.updateValue(Int32(row), forKey: id) == nil else { throw fail("\(file) lists \(id) twice") }
+        }
+        return index
+    }
+
+    private static func unitRows(_ values: [Float], dimension: Int) -> [Float] {
+        var unit = values
+        unit.withUnsafeMutableBufferPointer { rows in
+            for start in stride(from: 0, to: rows.count, by: dimension) {
+                let row = rows.baseAddress! + start
+                let norm = VectorKernels.dot(row, row, count: dimension).squareRoot()
+                guard norm > 0 else { continue }
+                for d in 0..<dimension { row[d] /= norm }
+            }
+        }
+        return unit
+    }
+
+    /// Training items of a user row.
+    func trainingItems(ofRow user: Int) -> ArraySlice<Int32> {
+        userItems[userItemOffsets[user]..<userItemOffsets[user + 1]]
+    }
+}

@@ -1,0 +1,33 @@
+extension CatalogueStore {
+    /// Play counts of one user for one track, the input of `earshot train ... --db`.
+    public struct PlayCount: Sendable, Hashable {
+        public var user: String
+        public var trackID: String
+        public var plays: Int
+
+        public init(user: String, trackID: String, plays: Int) {
+            self.user = user
+            self.trackID = trackID
+            self.plays = plays
+        }
+    }
+
+    /// Every (user, track) pair with its number of listens, ordered by user
+    /// name then track id, read in one transaction so a concurrent import or
+    /// `listen` is seen entirely or not at all. Tracks the catalogue lacks are
+    /// included: they are what the user played.
+    public func playCounts() throws -> [PlayCount] {
+        try database.transaction(.deferred) {
+            let statement = try database.prepare(
+                """
+                SELECT u.name, l.track_id, count(*) FROM listens l JOIN users u ON u.id = l.user_id
+                GROUP BY l.user_id, l.track_id ORDER BY u.name, l.track_id
+                """)
+            var counts: [PlayCount] = []
+            while try statement.step() {
+                counts.append(PlayCount(user: statement.string(at: 0), trackID: statement.string(at: 1), plays: statement.int(at: 2)))
+            }
+            return counts
+        }
+    }
+}

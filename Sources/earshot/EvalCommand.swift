@@ -1,0 +1,83 @@
+import ArgumentParser
+import EarshotScoring
+import EarshotSnapshot
+import EarshotTraining
+import Foundation
+import MatrixFactorization
+import TwoTower
+
+/// `earshot eval`: offline quality of a snapshot's scorer on a train/test
+/// split, through the plugin API the daemon serves with.
+///
+/// The last line of stdout is one JSON object,
+/// `{"users":1877,"recall@10":…,"ndcg@10":…,"hit@10":…,"k":10,"scorer":"mf"}`.
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Evaluate a snapshot's scorer offline: recall@K, ndcg@K and hit@K over the test users.",
+        discussion: """
+            For each user with test items the scorer ranks all its items for that user, with the user's training \
+            items as history and removed from the ranking. recall@K = hits / min(K, test items); ndcg@K uses binary \
+            relevance and the ideal DCG of min(K, test items) hits; hit@K = any hit. Averages over the test users.
+            """)
+
+    /// Scorers that need only a snapshot part; "content" needs a catalogue.
+    static let registry = ScorerRegistry([MatrixFactorizationPlugin.self, TwoTowerPlugin.self])
+
+    @Option(help: ArgumentHelp("Snapshot directory.", valueName: "DIR"))
+    var snapshot: String
+
+    @Option(help: ArgumentHelp("Scorer to evaluate (\(Self.registry.names.joined(separator: ", "))).", valueName: "NAME"))
+    var scorer: String
+
+    @Option(help: ArgumentHelp("Training interactions TSV (history and exclusions).", valueName: "TSV"))
+    var train: String
+
+    @Option(help: ArgumentHelp("Held-out interactions TSV.", valueName: "TSV"))
+    var test: String
+
+    @Option(help: "Cut-off K.")
+    var k = 10
+
+    @Option(help: "Worker threads (default: all cores).")
+    var threads = ALSConfiguration.processorCount
+
+    func run() throws {
+        guard (1...10_000).contains(k) else { throw CLIError("--k must be 1…10000, found \(k)") }
+        guard let plugin = Self.registry.plugin(named: scorer) else {
+            throw CLIError("--scorer: no offline-evaluable scorer named \(scorer); known: \(Self.registry.names.joined(separator: ", "))")
+        }
+        let loaded: any LoadedScorer
+        let trainTable: InteractionTable
+        let testTable: InteractionTable
+        do {
+            let snapshot = try SnapshotReader.read(at: self.snapshot)
+            loaded = try plugin.load(ScorerLoadContext(catalogue: .empty, part: snapshot.parts[scorer]))
+            trainTable = try InteractionTable.read(tsv: train)
+            testTable = try InteractionTable.read(tsv: test)
+        } catch let error as SnapshotError {
+            throw CLIError(error.description)
+        } catch let error as ScorerLoadError {
+            throw CLIError("scorer \(scorer): \(error.description)")
+        } catch let error as TrainingError {
+            throw CLIError(error.description)
+        }
+        let progress = TerminalProgress(label: "evaluating users")
+        let result = OfflineEvaluation(k: k, workers: max(1, threads)).run(scorer: loaded, train: trainTable, test: testTable) {
+            progress.update($0, of: $1)
+        }
+        progress.finish()
+        if result.unscoredUsers > 0 {
+            FileHandle.standardError.write(Data(
+                "earshot: \(result.unscoredUsers) test users are unknown to the model and have no known training item; they count as misses\n".utf8))
+        }
+        let m = result.metrics
+        print(
+            #"{"users":\#(result.users),"recall@\#(k)":\#(format(m.recall)),"ndcg@\#(k)":\#(format(m.ndcg)),"#
+                + #""hit@\#(k)":\#(format(m.hit)),"k":\#(k),"scorer":\#(jsonString(scorer))}"#)
+    }
+
+    private func format(_ value: Double) -> String {
+        String(format: "%.6f", value)
+    }
+}
