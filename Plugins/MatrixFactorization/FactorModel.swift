@@ -9,8 +9,9 @@ struct FactorModel: Sendable {
     let rowOfItem: [String: Int32]
     /// Row-major `items × dimension`.
     let itemFactors: [Float]
-    /// `itemFactors` with every row scaled to unit length (zero rows stay zero).
-    let unitItemFactors: [Float]
+    /// 1 / ‖row‖ of each item factor row (0 for zero rows): cosine without a
+    /// normalized copy of the factors, so memory stays at the data's size.
+    let inverseNorms: [Float]
     let rowOfUser: [String: Int32]
     /// Row-major `users × dimension`.
     let userFactors: [Float]
@@ -65,7 +66,7 @@ struct FactorModel: Sendable {
         self.itemIDs = items
         self.rowOfItem = try Self.index(items, file: "mf/items.txt", fail: fail)
         self.itemFactors = itemMatrix.values
-        self.unitItemFactors = Self.unitRows(itemMatrix.values, dimension: dimension)
+        self.inverseNorms = Self.inverseNorms(itemMatrix.values, dimension: dimension)
         self.rowOfUser = try Self.index(users, file: "mf/users.txt", fail: fail)
         self.userFactors = userMatrix.values
         self.userItemOffsets = offsets
@@ -107,17 +108,14 @@ struct FactorModel: Sendable {
         return index
     }
 
-    private static func unitRows(_ values: [Float], dimension: Int) -> [Float] {
-        var unit = values
-        unit.withUnsafeMutableBufferPointer { rows in
-            for start in stride(from: 0, to: rows.count, by: dimension) {
+    private static func inverseNorms(_ values: [Float], dimension: Int) -> [Float] {
+        values.withUnsafeBufferPointer { rows in
+            stride(from: 0, to: rows.count, by: dimension).map { start in
                 let row = rows.baseAddress! + start
                 let norm = VectorKernels.dot(row, row, count: dimension).squareRoot()
-                guard norm > 0 else { continue }
-                for d in 0..<dimension { row[d] /= norm }
+                return norm > 0 ? 1 / norm : 0
             }
         }
-        return unit
     }
 
     /// Training items of a user row.

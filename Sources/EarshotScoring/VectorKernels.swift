@@ -62,32 +62,41 @@ public enum VectorKernels {
 
     /// The `k` rows of a row-major `rows × query.count` matrix with the
     /// highest dot product with `query`, skipping excluded rows; best first.
+    /// With `rowScale`, row `i`'s score is multiplied by `rowScale[i]` (e.g.
+    /// inverse norms, for cosine similarity without a normalized copy).
     ///
     /// One pass over the matrix with a bounded heap per thread: no array of
     /// all scores. A large matrix is split into one contiguous slice per
     /// core, since a single query is bound by memory bandwidth, which one
     /// core alone does not saturate.
     public static func topDotProducts(
-        query: [Float], matrix: UnsafeBufferPointer<Float>, rows: Int, k: Int, excluding exclusion: ItemExclusion
+        query: [Float], matrix: UnsafeBufferPointer<Float>, rows: Int, k: Int, excluding exclusion: ItemExclusion,
+        rowScale: UnsafeBufferPointer<Float>? = nil
     ) -> [ScoredItem] {
         let dimension = query.count
         precondition(matrix.count >= rows * dimension, "matrix is smaller than rows × query.count")
+        precondition(rowScale.map { $0.count >= rows } ?? true, "rowScale is shorter than rows")
+        let scale = rowScale?.baseAddress
         guard rows > 0, let base = matrix.baseAddress else { return [] }
         let slices = rows * dimension >= parallelScanFloats ? min(rows, scanThreads) : 1
         return query.withUnsafeBufferPointer { vector -> [ScoredItem] in
             let q = vector.baseAddress!
-            guard slices > 1 else { return scan(q, base, dimension: dimension, rows: 0..<rows, k: k, exclusion: exclusion) }
+            guard slices > 1 else {
+                return scan(q, base, dimension: dimension, rows: 0..<rows, k: k, exclusion: exclusion, scale: scale)
+            }
             let partial = SliceResults(count: slices)
             // Sendable wrappers: each slice reads the shared, unchanging matrix and query.
             let matrixAddress = UInt(bitPattern: base)
             let queryAddress = UInt(bitPattern: q)
+            let scaleAddress = scale.map { UInt(bitPattern: $0) }
             DispatchQueue.concurrentPerform(iterations: slices) { slice in
                 let lower = rows * slice / slices
                 let upper = rows * (slice + 1) / slices
                 partial.store(
                     scan(
                         UnsafePointer(bitPattern: queryAddress)!, UnsafePointer(bitPattern: matrixAddress)!,
-                        dimension: dimension, rows: lower..<upper, k: k, exclusion: exclusion),
+                        dimension: dimension, rows: lower..<upper, k: k, exclusion: exclusion,
+                        scale: scaleAddress.flatMap { UnsafePointer(bitPattern: $0) }),
                     at: slice)
             }
             var best = TopK(k: k)
@@ -102,7 +111,7 @@ public enum VectorKernels {
     @inline(__always)
     static func scan(
         _ query: UnsafePointer<Float>, _ base: UnsafePointer<Float>, dimension: Int, rows: Range<Int>, k: Int,
-        exclusion: ItemExclusion
+        exclusion: ItemExclusion, scale: UnsafePointer<Float>?
     ) -> [ScoredItem] {
         var best = TopK(k: k)
         var row = rows.lowerBound
@@ -111,7 +120,8 @@ public enum VectorKernels {
         // vector is loaded once per four rows.
         if dimension % 8 == 0 {
             while row + 4 <= rows.upperBound {
-                let scores = dot4(query, base + row * dimension, dimension: dimension)
+                var scores = dot4(query, base + row * dimension, dimension: dimension)
+                if let scale { scores *= UnsafeRawPointer(scale + row).loadUnaligned(as: SIMD4<Float>.self) }
                 for lane in 0..<4 where scores[lane] > best.threshold && !exclusion.contains(Int32(row + lane)) {
                     best.insert(item: Int32(row + lane), score: scores[lane])
                 }
@@ -120,7 +130,7 @@ public enum VectorKernels {
         }
         while row < rows.upperBound {
             if !exclusion.contains(Int32(row)) {
-                let score = dot(query, base + row * dimension, count: dimension)
+                let score = dot(query, base + row * dimension, count: dimension) * (scale?[row] ?? 1)
                 if score > best.threshold { best.insert(item: Int32(row), score: score) }
             }
             row += 1
