@@ -24,7 +24,8 @@ struct DaemonProtocolTests {
         #expect(info.ok)
         #expect(info["id"] == .int(1))
         #expect(info.int("result.catalogue.tracks") == 89_741)
-        #expect(info.value("result.scorers") == .array([.object(["name": .string("content"), "ready": .bool(true)])]))
+        guard case .array(let scorers)? = info.value("result.scorers") else { Issue.record("no scorers in \(info)"); return }
+        #expect(scorers.first == .object(["name": .string("content"), "ready": .bool(true)]))
     }
 
     @Test("2,000 pings written at once on one connection come back in order")
