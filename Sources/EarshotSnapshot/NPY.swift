@@ -19,7 +19,15 @@ public enum NPY {
 
     /// Parses `.npy` bytes; `name` only labels errors.
     public static func read(_ data: Data, name: String) throws(SnapshotError) -> Tensor {
-        let bytes = [UInt8](data)
+        // Read in place: a snapshot's tensors are mapped files, and a copy
+        // would double the memory a large model needs while it loads.
+        let result = data.withUnsafeBytes { raw in
+            Result { () throws(SnapshotError) in try read(UnsafeRawBufferPointer(raw), name: name) }
+        }
+        return try result.get()
+    }
+
+    private static func read(_ bytes: UnsafeRawBufferPointer, name: String) throws(SnapshotError) -> Tensor {
         func bad(_ why: String) -> SnapshotError { .badTensor(file: name, reason: why) }
         guard bytes.count >= 10, Array(bytes[0..<6]) == magic else { throw bad("not an .npy file (bad magic)") }
         let major = bytes[6]
@@ -52,10 +60,8 @@ public enum NPY {
                 throw bad("expected \(count * 4) data bytes for shape \(shape), found \(available) (truncated?)")
             }
             let values = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-                bytes.withUnsafeBytes { raw in
-                    for i in 0..<count {
-                        buffer[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: body + 4 * i, as: UInt32.self)))
-                    }
+                for i in 0..<count {
+                    buffer[i] = Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: body + 4 * i, as: UInt32.self)))
                 }
                 initialized = count
             }
@@ -65,12 +71,10 @@ public enum NPY {
             guard available == count * width else {
                 throw bad("expected \(count * width) data bytes for shape \(shape), found \(available) (truncated?)")
             }
-            let values = bytes.withUnsafeBytes { raw in
-                (0..<count).map { i -> Int64 in
-                    width == 8
-                        ? Int64(littleEndian: raw.loadUnaligned(fromByteOffset: body + 8 * i, as: Int64.self))
-                        : Int64(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: body + 4 * i, as: Int32.self)))
-                }
+            let values = (0..<count).map { i -> Int64 in
+                width == 8
+                    ? Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: body + 8 * i, as: Int64.self))
+                    : Int64(Int32(littleEndian: bytes.loadUnaligned(fromByteOffset: body + 4 * i, as: Int32.self)))
             }
             return .int64(shape: shape, values: values)
         default:
