@@ -73,14 +73,17 @@ struct ContentSimilarityScorer: LoadedScorer {
         return items.map { query.score(Int($0), in: model) }
     }
 
-    /// One pass over all items; an item's score is its best over `queries`.
+    /// One pass over all items, split across cores; an item's score is its
+    /// best over `queries`.
     private func top(k: Int, excluding exclusion: ItemExclusion, queries: [ContentQuery]) -> [ScoredItem] {
-        var best = TopK(k: k)
-        for item in 0..<model.itemIDs.count where !exclusion.contains(Int32(item)) {
-            var score = -Float.infinity
-            for query in queries { score = max(score, query.score(item, in: model)) }
-            if score > best.threshold { best.insert(item: Int32(item), score: score) }
+        ParallelTopK.select(count: model.itemIDs.count, k: k, parallelFrom: 20_000) { [model] range in
+            var best = TopK(k: k)
+            for item in range where !exclusion.contains(Int32(item)) {
+                var score = -Float.infinity
+                for query in queries { score = max(score, query.score(item, in: model)) }
+                if score > best.threshold { best.insert(item: Int32(item), score: score) }
+            }
+            return best.sorted()
         }
-        return best.sorted()
     }
 }

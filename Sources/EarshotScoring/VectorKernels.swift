@@ -78,35 +78,20 @@ public enum VectorKernels {
         precondition(rowScale.map { $0.count >= rows } ?? true, "rowScale is shorter than rows")
         let scale = rowScale?.baseAddress
         guard rows > 0, let base = matrix.baseAddress else { return [] }
-        let slices = rows * dimension >= parallelScanFloats ? min(rows, scanThreads) : 1
+        // Sendable addresses: every slice only reads the shared, unchanging matrix, query and scales.
+        let matrixAddress = UInt(bitPattern: base)
+        let scaleAddress = scale.map { UInt(bitPattern: $0) }
         return query.withUnsafeBufferPointer { vector -> [ScoredItem] in
-            let q = vector.baseAddress!
-            guard slices > 1 else {
-                return scan(q, base, dimension: dimension, rows: 0..<rows, k: k, exclusion: exclusion, scale: scale)
+            let queryAddress = UInt(bitPattern: vector.baseAddress!)
+            return ParallelTopK.select(count: rows, k: k, parallelFrom: max(1, parallelScanFloats / max(1, dimension))) {
+                range in
+                scan(
+                    UnsafePointer(bitPattern: queryAddress)!, UnsafePointer(bitPattern: matrixAddress)!,
+                    dimension: dimension, rows: range, k: k, exclusion: exclusion,
+                    scale: scaleAddress.flatMap { UnsafePointer(bitPattern: $0) })
             }
-            let partial = SliceResults(count: slices)
-            // Sendable wrappers: each slice reads the shared, unchanging matrix and query.
-            let matrixAddress = UInt(bitPattern: base)
-            let queryAddress = UInt(bitPattern: q)
-            let scaleAddress = scale.map { UInt(bitPattern: $0) }
-            DispatchQueue.concurrentPerform(iterations: slices) { slice in
-                let lower = rows * slice / slices
-                let upper = rows * (slice + 1) / slices
-                partial.store(
-                    scan(
-                        UnsafePointer(bitPattern: queryAddress)!, UnsafePointer(bitPattern: matrixAddress)!,
-                        dimension: dimension, rows: lower..<upper, k: k, exclusion: exclusion,
-                        scale: scaleAddress.flatMap { UnsafePointer(bitPattern: $0) }),
-                    at: slice)
-            }
-            var best = TopK(k: k)
-            for result in partial.all { for item in result { best.insert(item: item.item, score: item.score) } }
-            return best.sorted()
         }
     }
-
-    /// Threads for one large scan: the cores this process may use.
-    static let scanThreads = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
     @inline(__always)
     static func scan(
@@ -160,27 +145,4 @@ public enum VectorKernels {
         }
         return SIMD4(a0.sum(), a1.sum(), a2.sum(), a3.sum())
     }
-}
-
-/// Per-slice results of a parallel scan, each slot written by one thread.
-// @unchecked Sendable: slot `i` is written only by the thread scanning slice
-// `i`, and read only after `concurrentPerform` has returned.
-final class SliceResults: @unchecked Sendable {
-    private let slots: UnsafeMutableBufferPointer<[ScoredItem]>
-
-    init(count: Int) {
-        slots = .allocate(capacity: count)
-        slots.initialize(repeating: [])
-    }
-
-    deinit {
-        _ = slots.deinitialize()
-        slots.deallocate()
-    }
-
-    func store(_ items: [ScoredItem], at slice: Int) {
-        slots[slice] = items
-    }
-
-    var all: [[ScoredItem]] { Array(slots) }
 }
