@@ -37,8 +37,8 @@ enum ListeningSocket {
                     try pipeline.addHandler(IdleStateHandler(allTimeout: .milliseconds(Int64(idleTimeout * 1000))))
                     try pipeline.addHandler(IdleConnectionCloser())
                 }
-                try pipeline.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLineBytes: maxLine)))
-                let asyncChannel = try NIOAsyncChannel<InboundFrame, ByteBuffer>(
+                try pipeline.addHandler(LineBatchDecoder(maxLineBytes: maxLine))
+                let asyncChannel = try NIOAsyncChannel<LineBatch, ByteBuffer>(
                     wrappingChannelSynchronously: channel)
                 return ClientConnection(channel: asyncChannel, peer: peer)
             }

@@ -7,7 +7,7 @@ import ServiceLifecycle
 
 /// An accepted connection: its async channel and who is on the other end.
 struct ClientConnection: Sendable {
-    let channel: NIOAsyncChannel<InboundFrame, ByteBuffer>
+    let channel: NIOAsyncChannel<LineBatch, ByteBuffer>
     let peer: PeerCredentials?
 }
 
@@ -62,29 +62,43 @@ struct SocketServer: Service {
         defer { tracker.remove(id) }
         do {
             try await channel.executeThenClose { inbound, outbound in
-                for try await frame in inbound {
-                    guard tracker.begin(id) else { return }
-                    let started = ContinuousClock.now
-                    var bytes: [UInt8] = []
-                    let outcome: (op: Op?, error: ErrorCode?)
-                    switch frame {
-                    case .tooLong:
+                var output: [UInt8] = []
+                /// Sends what has been answered so far, in one write.
+                func flush() async throws {
+                    guard !output.isEmpty else { return }
+                    try await outbound.write(ByteBuffer(bytes: output))
+                    output.removeAll(keepingCapacity: true)
+                }
+                for try await batch in inbound {
+                    for line in batch.lines where !Self.isBlank(line) {
+                        guard tracker.begin(id) else {
+                            try await flush()
+                            return
+                        }
+                        let started = ContinuousClock.now
+                        let decoded = line.withUnsafeReadableBytes { decoder.decode(line: $0) }
+                        // Answers of cheap ops wait to go out with the rest of the batch;
+                        // before slow work (scoring, SQLite, reload) they are sent, so
+                        // they are never held up by it.
+                        if case .success(let request) = decoded.request, !request.op.isCheap { try await flush() }
+                        let outcome = await respond(to: decoded, peer: connection.peer, into: &output)
+                        stats.record(op: outcome.op, error: outcome.error, microseconds: Self.microseconds(since: started))
+                        // Bounded: a long pipelined batch is answered in pieces.
+                        if output.count >= 64 << 10 { try await flush() }
+                        guard tracker.end(id) else {
+                            try await flush()
+                            return
+                        }
+                    }
+                    if batch.tooLong {
                         let error = ProtocolError(
                             .lineTooLong, "line longer than \(decoder.limits.maxLineBytes) bytes; closing the connection")
-                        Response.failure(id: .null, error: error, into: &bytes)
-                        try await outbound.write(ByteBuffer(bytes: bytes))
-                        stats.record(op: nil, error: .lineTooLong, microseconds: Self.microseconds(since: started))
+                        Response.failure(id: .null, error: error, into: &output)
+                        stats.record(op: nil, error: .lineTooLong, microseconds: 0)
+                        try await flush()
                         return
-                    case .line(let line):
-                        if Self.isBlank(line) {
-                            guard tracker.end(id) else { return }
-                            continue
-                        }
-                        outcome = await respond(to: line, peer: connection.peer, into: &bytes)
                     }
-                    try await outbound.write(ByteBuffer(bytes: bytes))
-                    stats.record(op: outcome.op, error: outcome.error, microseconds: Self.microseconds(since: started))
-                    guard tracker.end(id) else { return }
+                    try await flush()
                 }
             }
         } catch {
@@ -92,10 +106,10 @@ struct SocketServer: Service {
         }
     }
 
-    private func respond(to line: ByteBuffer, peer: PeerCredentials?, into bytes: inout [UInt8]) async -> (
+    /// Appends the response to one decoded line to `bytes`.
+    private func respond(to decoded: DecodedLine, peer: PeerCredentials?, into bytes: inout [UInt8]) async -> (
         op: Op?, error: ErrorCode?
     ) {
-        let decoded = line.withUnsafeReadableBytes { decoder.decode(line: $0) }
         switch decoded.request {
         case .failure(let error):
             Response.failure(id: decoded.id, error: error, into: &bytes)
