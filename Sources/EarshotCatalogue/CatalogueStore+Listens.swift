@@ -35,22 +35,18 @@ extension CatalogueStore {
     /// - Returns: `false` when the same user, track, time and source were
     ///   already recorded (nothing changes), `true` otherwise.
     public func recordListen(_ event: ListenEvent) throws -> Bool {
+        try recordListens([event]) == 1
+    }
+
+    /// Stores many listens in one transaction (one disk sync for all);
+    /// returns how many were new.
+    @discardableResult
+    public func recordListens(_ events: [ListenEvent]) throws -> Int {
         try database.transaction {
-            let user = try userID(named: event.user)
-            let insert = try database.prepare(
-                """
-                INSERT INTO listens (user_id, track_id, ts, ms_played, skipped, source)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                ON CONFLICT (user_id, track_id, ts, source) DO NOTHING
-                """)
-            try insert.bind(user, at: 1)
-            try insert.bind(event.trackID, at: 2)
-            try insert.bind(Self.timestampText(event.timestamp), at: 3)
-            try insert.bind(event.msPlayed, at: 4)
-            try insert.bind(event.skipped.map { $0 ? 1 : 0 }, at: 5)
-            try insert.bind(event.source, at: 6)
-            try insert.step()
-            return database.changes == 1
+            let writer = try ListenWriter(database)
+            var inserted = 0
+            for event in events where try writer.insert(event) { inserted += 1 }
+            return inserted
         }
     }
 

@@ -29,10 +29,12 @@ struct DemoCommand: ParsableCommand {
         try DemoCatalogue.csv(tracks: tracks).write(to: csv, atomically: true, encoding: .utf8)
         let store = try CatalogueStore.open(path: database, create: true)
         let summary = try SpotifyTracksCSVImporter(store: store).importFile(atPath: csv.path)
-        for (offset, id) in DemoCatalogue.listenedTracks.enumerated() {
-            _ = try store.recordListen(ListenEvent(
-                user: "demo", trackID: id, timestamp: Date(timeIntervalSince1970: 1_700_000_000 + Double(offset) * 240),
-                msPlayed: 180_000, skipped: false, source: "demo"))
+        try store.recordListens(DemoCatalogue.listens(tracks: tracks))
+        let snapshot = folder.appendingPathComponent("snapshots/current").path
+        if !FileManager.default.fileExists(atPath: snapshot) {
+            FileHandle.standardOutput.write(Data("Training the mf model on the generated listens…\n".utf8))
+            var train = try TrainMFCommand.parse(["--db", database, "--out", snapshot])
+            try train.run()
         }
         let daemon = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
             .deletingLastPathComponent().appendingPathComponent("earshotd").path
@@ -43,6 +45,7 @@ struct DemoCommand: ParsableCommand {
 
               echo '{"op":"info"}' | socat - UNIX-CONNECT:\(socket)
               echo '{"op":"recommend","user":"demo","k":5}' | socat - UNIX-CONNECT:\(socket)
+              echo '{"op":"recommend","user":"demo","scorer":"mf","k":5}' | socat - UNIX-CONNECT:\(socket)
               echo '{"op":"similar","track":"\(DemoCatalogue.listenedTracks[0])","k":5}' | socat - UNIX-CONNECT:\(socket)
               echo '{"op":"search","q":"Generated Song 42","k":3}' | socat - UNIX-CONNECT:\(socket)
               echo '{"op":"listen","user":"demo","track":"\(DemoCatalogue.trackID(7))"}' | socat - UNIX-CONNECT:\(socket)
@@ -51,8 +54,7 @@ struct DemoCommand: ParsableCommand {
             Ctrl-C stops the daemon.
 
             """.utf8))
-        let arguments = [daemon, "--socket", socket, "--catalogue", database, "--snapshot",
-                         folder.appendingPathComponent("snapshots/current").path]
+        let arguments = [daemon, "--socket", socket, "--catalogue", database, "--snapshot", snapshot]
         let cArguments = arguments.map { strdup($0) } + [nil]
         execv(daemon, cArguments)
         throw CLIError("cannot start \(daemon): \(String(cString: strerror(errno)))")
@@ -66,6 +68,33 @@ enum DemoCatalogue {
 
     /// The demo user's history: the first ten folk and acoustic tracks.
     static let listenedTracks = (0..<10).map { trackID($0 * genres.count + ($0 % 2 == 0 ? 0 : 5)) }
+
+    /// Listens of "demo" and of 300 generated listeners who each favour two
+    /// genres, so the models have tastes to learn.
+    static func listens(tracks: Int) -> [ListenEvent] {
+        var random = SplitMix(seed: 7)
+        let start = 1_700_000_000.0
+        var events = listenedTracks.enumerated().map { offset, id in
+            ListenEvent(user: "demo", trackID: id, timestamp: Date(timeIntervalSince1970: start + Double(offset) * 240),
+                msPlayed: 180_000, skipped: false, source: "demo")
+        }
+        let perGenre = tracks / genres.count
+        guard perGenre > 0 else { return events }
+        for listener in 0..<300 {
+            let favourites = [Int(random.next() % UInt64(genres.count)), Int(random.next() % UInt64(genres.count))]
+            for play in 0..<40 {
+                // Mostly the favourite genres, sometimes anything.
+                let genre = random.unit() < 0.85 ? favourites[play % 2] : Int(random.next() % UInt64(genres.count))
+                // Within a genre, a few tracks are hits.
+                let rank = Int(Double(perGenre) * pow(random.unit(), 3))
+                events.append(ListenEvent(
+                    user: "listener\(listener)", trackID: trackID(rank * genres.count + genre),
+                    timestamp: Date(timeIntervalSince1970: start + Double(play) * 200), msPlayed: 150_000, skipped: false,
+                    source: "demo"))
+            }
+        }
+        return events
+    }
 
     static func trackID(_ index: Int) -> String {
         "demo" + String(repeating: "0", count: max(0, 18 - String(index).count)) + String(index)
