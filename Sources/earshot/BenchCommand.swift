@@ -10,9 +10,9 @@ import Histogram
 
 /// `earshot bench`: a load generator for the daemon over its socket.
 ///
-/// Each connection is a thread keeping `--pipeline` requests outstanding;
-/// a request's latency runs from its write to its response line, recorded
-/// in an HdrHistogram (microsecond resolution).
+/// One thread drives every connection with poll(2), keeping `--pipeline`
+/// requests outstanding on each; a request's latency runs from its write to
+/// its response line, recorded in an HdrHistogram (microsecond resolution).
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
@@ -60,13 +60,14 @@ struct BenchCommand: ParsableCommand {
             throw CLIError(error.description)
         }
         let group = DispatchGroup()
-        for _ in 0..<connections {
-            group.enter()
-            Thread { [pipeline, warmup] in
-                defer { group.leave() }
-                BenchWorker(path: path, line: line, pipeline: pipeline, warmup: warmup, plan: plan, results: results).run()
-            }.start()
-        }
+        group.enter()
+        Thread { [connections, pipeline, warmup] in
+            defer { group.leave() }
+            BenchWorker(
+                path: path, connections: connections, line: line, pipeline: pipeline, warmup: warmup, plan: plan,
+                results: results
+            ).run()
+        }.start()
         let showProgress = isatty(STDERR_FILENO) == 1
         while group.wait(timeout: .now() + 1) == .timedOut {
             if showProgress { FileHandle.standardError.write(Data("\r\(results.completed) requests…".utf8)) }
@@ -154,14 +155,29 @@ final class BenchResults: @unchecked Sendable {
     }
 }
 
-/// One connection's loop: keep `pipeline` requests in flight until the plan ends.
+/// All connections driven from one thread with `poll(2)`: a load generator
+/// that spends its CPU on the daemon's answers, not on switching between
+/// one thread per connection.
 struct BenchWorker {
     let path: String
+    let connections: Int
     let line: [UInt8]
     let pipeline: Int
     let warmup: Int
     let plan: BenchPlan
     let results: BenchResults
+
+    /// One connection's state: send times of requests in flight, oldest first.
+    final class Connection {
+        let client: LineClient
+        var sent: [UInt64] = []
+        var next = 0
+        var received: [UInt8] = []
+        var closed = false
+
+        init(client: LineClient) { self.client = client }
+        var inFlight: Int { sent.count - next }
+    }
 
     func run() {
         var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
@@ -169,42 +185,74 @@ struct BenchWorker {
         var failed = 0
         var error: String?
         defer { results.merge(histogram, completed: completed, failed: failed, error: error) }
+        var open: [Connection] = []
         do {
-            let client = try LineClient(path: path)
-            client.setReadTimeout(seconds: 60)
-            for _ in 0..<warmup { _ = try client.request(String(decoding: line.dropLast(), as: UTF8.self)) }
-            var sent: [UInt64] = []  // send times of requests in flight, oldest first
-            var next = 0
-            for _ in 0..<pipeline where plan.claim() {
-                sent.append(DispatchTime.now().uptimeNanoseconds)
-                try client.write(line)
+            for _ in 0..<connections {
+                let client = try LineClient(path: path)
+                client.setReadTimeout(seconds: 60)
+                for _ in 0..<warmup { _ = try client.request(String(decoding: line.dropLast(), as: UTF8.self)) }
+                open.append(Connection(client: client))
             }
-            while next < sent.count {
-                guard let response = try client.readLine() else {
-                    error = "the daemon closed the connection"
-                    failed += sent.count - next
+            for connection in open {
+                for _ in 0..<pipeline where plan.claim() { try send(connection) }
+            }
+            var descriptors = open.map { pollfd(fd: $0.client.fd, events: Int16(POLLIN), revents: 0) }
+            var chunk = [UInt8](repeating: 0, count: 1 << 16)
+            while open.contains(where: { !$0.closed && $0.inFlight > 0 }) {
+                guard poll(&descriptors, nfds_t(descriptors.count), 60_000) > 0 else {
+                    error = "no answer from the daemon for 60 s"
                     return
                 }
-                let latency = (DispatchTime.now().uptimeNanoseconds - sent[next]) / 1000
-                next += 1
-                _ = histogram.record(latency)
-                completed += 1
-                if !response.contains(#""ok":true"#) {
-                    failed += 1
-                    if error == nil { error = String(response.prefix(300)) }
-                }
-                if plan.claim() {
-                    sent.append(DispatchTime.now().uptimeNanoseconds)
-                    try client.write(line)
-                }
-                if next > 4096 {
-                    sent.removeFirst(next)
-                    next = 0
+                for (index, connection) in open.enumerated() where descriptors[index].revents != 0 && !connection.closed {
+                    let count = chunk.withUnsafeMutableBytes { recv(connection.client.fd, $0.baseAddress, $0.count, 0) }
+                    guard count > 0 else {
+                        connection.closed = true
+                        failed += connection.inFlight
+                        if error == nil { error = "the daemon closed a connection" }
+                        continue
+                    }
+                    connection.received.append(contentsOf: chunk[..<count])
+                    var start = 0
+                    while let newline = connection.received[start...].firstIndex(of: 0x0A) {
+                        let now = DispatchTime.now().uptimeNanoseconds
+                        _ = histogram.record((now - connection.sent[connection.next]) / 1000)
+                        connection.next += 1
+                        completed += 1
+                        if !Self.isSuccess(connection.received[start..<newline]) {
+                            failed += 1
+                            if error == nil { error = String(decoding: connection.received[start..<newline].prefix(300), as: UTF8.self) }
+                        }
+                        start = newline + 1
+                        if plan.claim() { try send(connection) }
+                    }
+                    connection.received.removeFirst(start)
+                    if connection.next > 4096 {
+                        connection.sent.removeFirst(connection.next)
+                        connection.next = 0
+                    }
                 }
             }
         } catch let failure {
             error = "\(failure)"
             failed += 1
         }
+    }
+
+    private func send(_ connection: Connection) throws {
+        connection.sent.append(DispatchTime.now().uptimeNanoseconds)
+        try connection.client.write(line)
+    }
+
+    private static let success = Array(#""ok":true"#.utf8)
+
+    /// Whether a response line reports success, without decoding it.
+    static func isSuccess(_ line: ArraySlice<UInt8>) -> Bool {
+        guard line.count >= success.count else { return false }
+        var index = line.startIndex
+        while index + success.count <= line.endIndex {
+            if line[index] == success[0], line[index..<index + success.count].elementsEqual(success) { return true }
+            index += 1
+        }
+        return false
     }
 }
