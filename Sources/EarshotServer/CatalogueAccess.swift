@@ -19,12 +19,14 @@ final class CatalogueAccess: @unchecked Sendable {
     }
 
     /// Runs `body` with the store at `path`, opening it on first use or when
-    /// a reload changed the configured path.
+    /// a reload changed the configured path. Work that only gets a thread
+    /// (and the lock) after `deadline` is not started: `DeadlinePassed`.
     func withStore<Result: Sendable>(
-        path: String, _ body: @escaping @Sendable (CatalogueStore) throws -> Result
+        path: String, deadline: ContinuousClock.Instant?, _ body: @escaping @Sendable (CatalogueStore) throws -> Result
     ) async throws -> Result {
         try await threadPool.runIfActive {
             try self.lock.withLock {
+                if let deadline, ContinuousClock.now > deadline { throw DeadlinePassed() }
                 if self.store?.path != path {
                     self.store = (path, try CatalogueStore.open(path: path, create: false))
                 }
@@ -33,3 +35,6 @@ final class CatalogueAccess: @unchecked Sendable {
         }
     }
 }
+
+/// A request's deadline passed before its work could start.
+struct DeadlinePassed: Error {}

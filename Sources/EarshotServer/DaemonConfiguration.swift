@@ -23,6 +23,10 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var shutdownGraceSeconds = 10.0
     /// Seconds without any read or completed write after which a connection is closed; 0 never.
     public var idleTimeoutSeconds = 600.0
+    /// Milliseconds a request may wait before its work starts (behind earlier
+    /// requests on its connection, or for SQLite); later, it is answered
+    /// `timeout` without doing the work. 0 never.
+    public var requestTimeoutMilliseconds = 10_000
     /// Scorers to load, by name; empty means all the binary links.
     public var enabledScorers: [String] = []
     /// The scorer used when a request names none.
@@ -86,6 +90,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         if let value = try reader.integer("limits.max_k", in: 1...100_000) { limits.maxK = value }
         if let value = try reader.integer("limits.max_history", in: 1...1_000_000) { limits.maxHistory = value }
         if let value = try reader.integer("limits.max_tracks", in: 1...1_000_000) { limits.maxTracks = value }
+        if let value = try reader.integer("limits.request_timeout_ms", in: 0...3_600_000) { requestTimeoutMilliseconds = value }
         if let value = try reader.string("data.catalogue") { cataloguePath = value }
         if let value = try reader.string("data.snapshot") { snapshotPath = value }
         if let value = try reader.string("log.level") { logLevel = try Self.parseLevel(value, source: "\(path): log.level") }
@@ -119,6 +124,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
         if blockingThreads != other.blockingThreads { changed.append("server.blocking_threads") }
         if limits.maxLineBytes != other.limits.maxLineBytes { changed.append("limits.max_line_bytes") }
         if idleTimeoutSeconds != other.idleTimeoutSeconds { changed.append("server.idle_timeout_s") }
+        if requestTimeoutMilliseconds != other.requestTimeoutMilliseconds { changed.append("limits.request_timeout_ms") }
         return changed
     }
 }

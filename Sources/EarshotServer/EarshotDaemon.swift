@@ -63,6 +63,7 @@ public enum EarshotDaemon {
         let server = SocketServer(
             listener: listener, handler: handler, decoder: RequestDecoder(limits: initial.limits), stats: stats,
             tracker: ConnectionTracker(), maxConnections: initial.maxConnections,
+            requestTimeout: initial.requestTimeoutMilliseconds > 0 ? .milliseconds(initial.requestTimeoutMilliseconds) : nil,
             shutdownGrace: .milliseconds(Int64(initial.shutdownGraceSeconds * 1000)), notifier: notifier,
             logger: logger)
         let reloader = ReloadService(

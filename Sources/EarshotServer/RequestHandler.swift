@@ -20,7 +20,10 @@ struct RequestHandler: Sendable {
     let version: String
     let logger: Logger
 
-    func handle(_ request: Request, peer: PeerCredentials?) async throws(ProtocolError) -> JSONValue {
+    /// Answers `request`; `deadline` bounds waiting for SQLite.
+    func handle(
+        _ request: Request, peer: PeerCredentials?, deadline: ContinuousClock.Instant?
+    ) async throws(ProtocolError) -> JSONValue {
         let state = states.current
         switch request {
         case .ping:
@@ -45,7 +48,7 @@ struct RequestHandler: Sendable {
                 throw ProtocolError(.internal, "reload failed, the previous state keeps serving: \(error)")
             }
         case .search(let search):
-            return try await self.search(search, state: state)
+            return try await self.search(search, state: state, deadline: deadline)
         case .recommend(let recommend):
             return try RecommendationPipeline(state: state, ledger: ledger).recommend(recommend)
         case .similar(let similar):
@@ -53,17 +56,21 @@ struct RequestHandler: Sendable {
         case .score(let score):
             return try RecommendationPipeline(state: state, ledger: ledger).score(score)
         case .listen(let listen):
-            return try await self.listen(listen, state: state)
+            return try await self.listen(listen, state: state, deadline: deadline)
         }
     }
 
-    private func search(_ request: SearchRequest, state: ServingState) async throws(ProtocolError) -> JSONValue {
+    private func search(
+        _ request: SearchRequest, state: ServingState, deadline: ContinuousClock.Instant?
+    ) async throws(ProtocolError) -> JSONValue {
         guard state.catalogueStatus.exists else { return .object(["items": .array([])]) }
         let ids: [String]
         do {
-            ids = try await catalogueAccess.withStore(path: state.catalogueStatus.path) {
+            ids = try await catalogueAccess.withStore(path: state.catalogueStatus.path, deadline: deadline) {
                 try $0.search(request.query, limit: request.k)
             }
+        } catch is DeadlinePassed {
+            throw Self.timedOut
         } catch {
             logger.error("search failed", metadata: ["error": "\(error)"])
             throw ProtocolError(.internal, "search failed: \(error)")
@@ -74,7 +81,9 @@ struct RequestHandler: Sendable {
         return .object(["items": .array(items)])
     }
 
-    private func listen(_ request: ListenRequest, state: ServingState) async throws(ProtocolError) -> JSONValue {
+    private func listen(
+        _ request: ListenRequest, state: ServingState, deadline: ContinuousClock.Instant?
+    ) async throws(ProtocolError) -> JSONValue {
         guard state.catalogue.row(of: request.track) != nil else {
             throw ProtocolError(.unknownTrack, "track \(request.track) is not in the catalogue")
         }
@@ -83,9 +92,11 @@ struct RequestHandler: Sendable {
             msPlayed: request.msPlayed, skipped: request.skipped, source: "earshotd")
         let inserted: Bool
         do {
-            inserted = try await catalogueAccess.withStore(path: state.catalogueStatus.path) {
+            inserted = try await catalogueAccess.withStore(path: state.catalogueStatus.path, deadline: deadline) {
                 try $0.recordListen(event)
             }
+        } catch is DeadlinePassed {
+            throw Self.timedOut
         } catch {
             logger.error("listen not stored", metadata: ["error": "\(error)"])
             throw ProtocolError(.internal, "the listen was not stored: \(error)")
@@ -93,4 +104,7 @@ struct RequestHandler: Sendable {
         ledger.record(user: request.user, track: request.track)
         return .object(["stored": .bool(true), "duplicate": .bool(!inserted)])
     }
+
+    static let timedOut = ProtocolError(
+        .timeout, "the request could not start within limits.request_timeout_ms; nothing was done; try again")
 }

@@ -20,6 +20,8 @@ struct SocketServer: Service {
     let stats: ServerStats
     let tracker: ConnectionTracker
     let maxConnections: Int
+    /// How long a request may wait before its work starts; nil: no limit.
+    let requestTimeout: Duration?
     let shutdownGrace: TimeAmount
     let notifier: SystemdNotifier
     let logger: Logger
@@ -70,6 +72,7 @@ struct SocketServer: Service {
                     output.removeAll(keepingCapacity: true)
                 }
                 for try await batch in inbound {
+                    let arrived = ContinuousClock.now
                     for line in batch.lines where !Self.isBlank(line) {
                         guard tracker.begin(id) else {
                             try await flush()
@@ -81,7 +84,15 @@ struct SocketServer: Service {
                         // before slow work (scoring, SQLite, reload) they are sent, so
                         // they are never held up by it.
                         if case .success(let request) = decoded.request, !request.op.isCheap { try await flush() }
-                        let outcome = await respond(to: decoded, peer: connection.peer, into: &output)
+                        let deadline = requestTimeout.map { arrived + $0 }
+                        let outcome: (op: Op?, error: ErrorCode?)
+                        if let deadline, ContinuousClock.now > deadline, case .success(let request) = decoded.request {
+                            // It waited too long behind earlier requests of this connection.
+                            Response.failure(id: decoded.id, error: RequestHandler.timedOut, into: &output)
+                            outcome = (request.op, .timeout)
+                        } else {
+                            outcome = await respond(to: decoded, peer: connection.peer, deadline: deadline, into: &output)
+                        }
                         stats.record(op: outcome.op, error: outcome.error, microseconds: Self.microseconds(since: started))
                         // Bounded: a long pipelined batch is answered in pieces.
                         if output.count >= 64 << 10 { try await flush() }
@@ -107,16 +118,16 @@ struct SocketServer: Service {
     }
 
     /// Appends the response to one decoded line to `bytes`.
-    private func respond(to decoded: DecodedLine, peer: PeerCredentials?, into bytes: inout [UInt8]) async -> (
-        op: Op?, error: ErrorCode?
-    ) {
+    private func respond(
+        to decoded: DecodedLine, peer: PeerCredentials?, deadline: ContinuousClock.Instant?, into bytes: inout [UInt8]
+    ) async -> (op: Op?, error: ErrorCode?) {
         switch decoded.request {
         case .failure(let error):
             Response.failure(id: decoded.id, error: error, into: &bytes)
             return (nil, error.code)
         case .success(let request):
             do {
-                let result = try await handler.handle(request, peer: peer)
+                let result = try await handler.handle(request, peer: peer, deadline: deadline)
                 Response.success(id: decoded.id, result: result, into: &bytes)
                 return (request.op, nil)
             } catch {

@@ -88,6 +88,26 @@ struct ReliabilityTests {
         for client in admitted { #expect(try parseResponse(try client.request(#"{"op":"ping"}"#)).ok) }
     }
 
+    @Test("requests that cannot start within request_timeout_ms are answered timeout, the rest normally")
+    func requestDeadline() throws {
+        let daemon = try DaemonProcess(catalogue: nil, config: "[limits]\nrequest_timeout_ms = 1\n")
+        let client = try daemon.connect()
+        try client.write((0..<2000).map { #"{"id":\#($0),"op":"stats"}"# + "\n" }.joined())
+        var answered = 0
+        var codes: [String: Int] = [:]
+        while answered < 2000, let line = try client.readLine() {
+            let response = try parseResponse(line)
+            #expect(response["id"] == .int(answered), "answers stay in order")
+            codes[response.ok ? "ok" : response.errorCode ?? "?", default: 0] += 1
+            answered += 1
+        }
+        #expect(answered == 2000)
+        #expect((codes["ok"] ?? 0) >= 1, "the first request of a batch always starts in time")
+        #expect((codes["timeout"] ?? 0) >= 1, "\(codes)")
+        #expect(codes.keys.allSatisfy { $0 == "ok" || $0 == "timeout" }, "\(codes)")
+        #expect(try parseResponse(try client.request(#"{"op":"ping"}"#)).ok, "the connection stays usable")
+    }
+
     @Test("an idle connection is closed after the idle timeout")
     func idleTimeout() throws {
         let daemon = try DaemonProcess(catalogue: nil, config: "[server]\nidle_timeout_s = 0.5\n")
