@@ -60,6 +60,7 @@ let package = Package(
         // Scorer plugins: each depends on EarshotScoring only.
         .target(name: "ContentSimilarity", dependencies: ["EarshotScoring"], path: "Plugins/ContentSimilarity"),
         .target(name: "MatrixFactorization", dependencies: ["EarshotScoring"], path: "Plugins/MatrixFactorization"),
+        .target(name: "TwoTower", dependencies: ["EarshotScoring"], path: "Plugins/TwoTower"),
 
         // Training and offline evaluation.
         .target(name: "EarshotTraining", dependencies: ["EarshotScoring", "EarshotSnapshot", "COpenBLAS"]),
@@ -69,6 +70,7 @@ let package = Package(
             name: "earshotd",
             dependencies: [
                 "EarshotServer", "EarshotSystemd", "EarshotScoring", "ContentSimilarity", "MatrixFactorization",
+                "TwoTower",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -76,7 +78,7 @@ let package = Package(
             name: "earshot",
             dependencies: [
                 "EarshotCatalogue", "EarshotProtocol", "EarshotSnapshot", "EarshotClient", "EarshotTraining",
-                "EarshotScoring", "MatrixFactorization",
+                "EarshotScoring", "MatrixFactorization", "TwoTower",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
@@ -87,6 +89,7 @@ let package = Package(
         .testTarget(name: "EarshotSnapshotTests", dependencies: ["EarshotSnapshot", "EarshotScoring"]),
         .testTarget(name: "EarshotCatalogueTests", dependencies: ["EarshotCatalogue"], exclude: ["Fixtures"]),
         .testTarget(name: "ContentSimilarityTests", dependencies: ["ContentSimilarity", "EarshotScoring"]),
+        .testTarget(name: "TwoTowerTests", dependencies: ["TwoTower", "EarshotScoring", "EarshotTraining"]),
         .testTarget(name: "MatrixFactorizationTests", dependencies: ["MatrixFactorization", "EarshotScoring"]),
         .testTarget(
             name: "EarshotTrainingTests",

@@ -29,12 +29,12 @@ struct DemoCommand: ParsableCommand {
         try DemoCatalogue.csv(tracks: tracks).write(to: csv, atomically: true, encoding: .utf8)
         let store = try CatalogueStore.open(path: database, create: true)
         let summary = try SpotifyTracksCSVImporter(store: store).importFile(atPath: csv.path)
-        try store.recordListens(DemoCatalogue.listens(tracks: tracks))
-        let snapshot = folder.appendingPathComponent("snapshots/current").path
+        let listens = DemoCatalogue.listens(tracks: tracks)
+        try store.recordListens(listens)
+        let snapshots = folder.appendingPathComponent("snapshots")
+        let snapshot = snapshots.appendingPathComponent("current").path
         if !FileManager.default.fileExists(atPath: snapshot) {
-            FileHandle.standardOutput.write(Data("Training the mf model on the generated listens…\n".utf8))
-            var train = try TrainMFCommand.parse(["--db", database, "--out", snapshot])
-            try train.run()
+            try trainModels(listens: listens, database: database, in: snapshots)
         }
         let daemon = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
             .deletingLastPathComponent().appendingPathComponent("earshotd").path
@@ -46,6 +46,8 @@ struct DemoCommand: ParsableCommand {
               echo '{"op":"info"}' | socat - UNIX-CONNECT:\(socket)
               echo '{"op":"recommend","user":"demo","k":5}' | socat - UNIX-CONNECT:\(socket)
               echo '{"op":"recommend","user":"demo","scorer":"mf","k":5}' | socat - UNIX-CONNECT:\(socket)
+              echo '{"op":"recommend","user":"demo","scorer":"two-tower","k":5}' | socat - UNIX-CONNECT:\(socket)
+              echo '{"op":"recommend","history":["\(DemoCatalogue.trackID(8))"],"scorer":"two-tower","k":5}' | socat - UNIX-CONNECT:\(socket)
               echo '{"op":"similar","track":"\(DemoCatalogue.listenedTracks[0])","k":5}' | socat - UNIX-CONNECT:\(socket)
               echo '{"op":"search","q":"Generated Song 42","k":3}' | socat - UNIX-CONNECT:\(socket)
               echo '{"op":"listen","user":"demo","track":"\(DemoCatalogue.trackID(7))"}' | socat - UNIX-CONNECT:\(socket)
@@ -58,6 +60,28 @@ struct DemoCommand: ParsableCommand {
         let cArguments = arguments.map { strdup($0) } + [nil]
         execv(daemon, cArguments)
         throw CLIError("cannot start \(daemon): \(String(cString: strerror(errno)))")
+    }
+}
+
+extension DemoCommand {
+    /// Trains `mf` (from the catalogue's listens) and `two-tower` (from the
+    /// same plays as a TSV) into one snapshot and points `current` at it.
+    func trainModels(listens: [ListenEvent], database: String, in snapshots: URL) throws {
+        FileHandle.standardOutput.write(Data("Training the mf and two-tower models on the generated listens…\n".utf8))
+        let mfOnly = snapshots.appendingPathComponent("demo-mf").path
+        let both = snapshots.appendingPathComponent("demo").path
+        for leftover in [mfOnly, both] { try? FileManager.default.removeItem(atPath: leftover) }
+        var mf = try TrainMFCommand.parse(["--db", database, "--out", mfOnly])
+        try mf.run()
+        var plays: [String: Int] = [:]
+        for listen in listens { plays[listen.user + "\t" + listen.trackID, default: 0] += 1 }
+        let tsv = snapshots.appendingPathComponent("demo-interactions.tsv")
+        try ("user\titem\tweight\n" + plays.sorted { $0.key < $1.key }.map { "\($0.key)\t\($0.value)\n" }.joined())
+            .write(to: tsv, atomically: true, encoding: .utf8)
+        var twoTower = try TrainTwoTowerCommand.parse(["--interactions", tsv.path, "--into", mfOnly, "--out", both])
+        try twoTower.run()
+        try FileManager.default.createSymbolicLink(
+            atPath: snapshots.appendingPathComponent("current").path, withDestinationPath: "demo")
     }
 }
 

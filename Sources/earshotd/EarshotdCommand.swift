@@ -6,6 +6,7 @@ import EarshotSystemd
 import Foundation
 import Logging
 import MatrixFactorization
+import TwoTower
 
 #if canImport(Glibc)
     import Glibc
@@ -48,7 +49,7 @@ struct EarshotdCommand: AsyncParsableCommand {
         let logger = Logger(label: "earshotd")
         do {
             try await EarshotDaemon.run(configuration: { () throws(ConfigurationError) in try flags.resolve() },
-                registry: ScorerRegistry([ContentSimilarityPlugin.self, MatrixFactorizationPlugin.self]), logger: logger)
+                registry: ScorerRegistry([ContentSimilarityPlugin.self, MatrixFactorizationPlugin.self, TwoTowerPlugin.self]), logger: logger)
         } catch {
             logger.critical("earshotd cannot run: \(error)")
             throw ExitCode.failure

@@ -1,0 +1,141 @@
+import EarshotScoring
+import Foundation
+
+/// The loaded `two-tower` model: a listener's query vector is the user's
+/// embedding (for users seen in training) plus the mean of the history
+/// embeddings of their items; scores are dot products with the candidate
+/// vectors, `similar` is the cosine of candidate vectors.
+struct TwoTowerScorer: LoadedScorer {
+    let model: TwoTowerModelPart
+
+    var facts: [String: Int] {
+        ["items": model.itemIDs.count, "users": model.rowOfUser.count, "dims": model.dimension]
+    }
+
+    var itemIDs: [String] { model.itemIDs }
+
+    func item(of id: String) -> Int32? { model.rowOfItem[id] }
+
+    func trainingItems(of user: String) -> [Int32] {
+        guard let row = model.rowOfUser[user] else { return [] }
+        return Array(model.trainingItems(ofRow: Int(row)))
+    }
+
+    func recommend(for listener: Listener, k: Int, excluding exclusion: ItemExclusion) throws(ScoringError)
+        -> [ScoredItem]
+    {
+        let query = try queryVector(for: listener)
+        return model.itemEmbeddings.withUnsafeBufferPointer {
+            VectorKernels.topDotProducts(query: query, matrix: $0, rows: model.itemIDs.count, k: k, excluding: exclusion)
+        }
+    }
+
+    func score(_ items: [Int32], for listener: Listener) throws(ScoringError) -> [Float] {
+        let query = try queryVector(for: listener)
+        let d = model.dimension
+        return query.withUnsafeBufferPointer { q in
+            model.itemEmbeddings.withUnsafeBufferPointer { candidates in
+                items.map { VectorKernels.dot(q.baseAddress!, candidates.baseAddress! + Int($0) * d, count: d) }
+            }
+        }
+    }
+
+    /// Cosine of candidate vectors: `average` and `weighted` score an item by
+    /// the (weighted) mean of its cosines with the seeds, weights 1, 2, …, n
+    /// for the seeds in order (later seeds, the most recent plays, count
+    /// more); `max` by its best cosine with any seed.
+    func similar(
+        to seeds: [Int32], strategy: SeedStrategy, k: Int, excluding exclusion: ItemExclusion
+    ) throws(ScoringError) -> [ScoredItem] {
+        guard !seeds.isEmpty else { throw .noKnownItems }
+        let d = model.dimension
+        let rows = model.itemIDs.count
+        return model.unitItemEmbeddings.withUnsafeBufferPointer { unit in
+            let base = unit.baseAddress!
+            switch strategy {
+            case .average, .weighted:
+                var query = [Float](repeating: 0, count: d)
+                let weights = seeds.indices.map { strategy == .average ? Float(1) : Float($0 + 1) }
+                let total = weights.reduce(0, +)
+                query.withUnsafeMutableBufferPointer { q in
+                    for (seed, weight) in zip(seeds, weights) {
+                        VectorKernels.axpy(weight / total, base + Int(seed) * d, q.baseAddress!, count: d)
+                    }
+                }
+                return VectorKernels.topDotProducts(query: query, matrix: unit, rows: rows, k: k, excluding: exclusion)
+            case .max:
+                var best = TopK(k: k)
+                for row in 0..<rows where !exclusion.contains(Int32(row)) {
+                    var score = -Float.infinity
+                    for seed in seeds {
+                        score = max(score, VectorKernels.dot(base + Int(seed) * d, base + row * d, count: d))
+                    }
+                    if score > best.threshold { best.insert(item: Int32(row), score: score) }
+                }
+                return best.sorted()
+            }
+        }
+    }
+
+    /// The query tower at request time. A training user's history is their
+    /// training items plus any new items in the listener's history; anyone
+    /// else's is the listener's history alone (repeated items' weights
+    /// added). The pooling is the trainer's: a plain mean, or weighted by
+    /// `ln(1 + w / s)` with `s` the geometric mean of the history's weights.
+    func queryVector(for listener: Listener) throws(ScoringError) -> [Float] {
+        let d = model.dimension
+        var items: [Int32] = []
+        var weights: [Float] = []
+        var position: [Int32: Int] = [:]
+        var training = Set<Int32>()
+        var userRow: Int?
+        if let user = listener.user, let row = model.rowOfUser[user] {
+            userRow = Int(row)
+            for (item, weight) in zip(model.trainingItems(ofRow: Int(row)), model.trainingWeights(ofRow: Int(row))) {
+                training.insert(item)
+                position[item] = items.count
+                items.append(item)
+                weights.append(weight)
+            }
+        }
+        // A training item keeps its training weight; new items add up.
+        for entry in listener.history where entry.weight > 0 && !training.contains(entry.item) {
+            if let index = position[entry.item] {
+                weights[index] += entry.weight
+            } else {
+                position[entry.item] = items.count
+                items.append(entry.item)
+                weights.append(entry.weight)
+            }
+        }
+        let pools = !model.historyEmbeddings.isEmpty && !items.isEmpty
+        let hasUser = userRow != nil && !model.userEmbeddings.isEmpty
+        guard pools || hasUser else {
+            if userRow == nil && items.isEmpty { throw .unknownUser(listener.user ?? "") }
+            throw .noKnownItems
+        }
+        var query = [Float](repeating: 0, count: d)
+        query.withUnsafeMutableBufferPointer { q in
+            if hasUser, let row = userRow {
+                model.userEmbeddings.withUnsafeBufferPointer { VectorKernels.axpy(1, $0.baseAddress! + row * d, q.baseAddress!, count: d) }
+            }
+            guard pools else { return }
+            let shares = poolingShares(weights)
+            model.historyEmbeddings.withUnsafeBufferPointer { table in
+                for (item, share) in zip(items, shares) {
+                    VectorKernels.axpy(share, table.baseAddress! + Int(item) * d, q.baseAddress!, count: d)
+                }
+            }
+        }
+        return query
+    }
+
+    /// Each history item's share of the pooled vector (summing to 1).
+    func poolingShares(_ weights: [Float]) -> [Float] {
+        guard model.logWeightedPooling else { return [Float](repeating: 1 / Float(weights.count), count: weights.count) }
+        let scale = exp(weights.reduce(0.0) { $0 + log(Double($1)) } / Double(weights.count))
+        let pooled = weights.map { log1p(Double($0) / scale) }
+        let total = pooled.reduce(0, +)
+        return pooled.map { Float($0 / total) }
+    }
+}
