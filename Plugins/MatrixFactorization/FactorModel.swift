@@ -45,7 +45,7 @@ struct FactorModel: Sendable {
         guard userMatrix.rows == 0 || userMatrix.columns == dimension else {
             throw fail("mf/user_factors.npy has \(userMatrix.columns) columns, mf/item_factors.npy \(dimension)")
         }
-        let (offsets, userItems) = try Self.trainingItems(part: part, users: users.count, items: items.count, fail: fail)
+        let (offsets, userItems) = try part.userItems(users: users.count, items: items.count, part: "mf", fail: fail)
         let confidences: [Float]
         if let data = part.matrices["user_items_data"] {
             guard data.values.count == userItems.count else {
@@ -64,10 +64,10 @@ struct FactorModel: Sendable {
 
         self.dimension = dimension
         self.itemIDs = items
-        self.rowOfItem = try Self.index(items, file: "mf/items.txt", fail: fail)
+        self.rowOfItem = try SnapshotPart.rowIndex(items, file: "mf/items.txt", fail: fail)
         self.itemFactors = itemMatrix.values
-        self.inverseNorms = Self.inverseNorms(itemMatrix.values, dimension: dimension)
-        self.rowOfUser = try Self.index(users, file: "mf/users.txt", fail: fail)
+        self.inverseNorms = CosineSimilarity.inverseNorms(itemMatrix.values, dimension: dimension)
+        self.rowOfUser = try SnapshotPart.rowIndex(users, file: "mf/users.txt", fail: fail)
         self.userFactors = userMatrix.values
         self.userItemOffsets = offsets
         self.userItems = userItems
@@ -78,44 +78,6 @@ struct FactorModel: Sendable {
         // Without stored confidences a training item counts as one play.
         self.userItemConfidences = confidences.isEmpty
             ? [Float](repeating: foldIn.confidences([1])[0], count: userItems.count) : confidences
-    }
-
-    /// The CSR of the users' training items; absent files mean no training items.
-    private static func trainingItems(
-        part: SnapshotPart, users: Int, items: Int, fail: (String) -> ScorerLoadError
-    ) throws(ScorerLoadError) -> ([Int], [Int32]) {
-        guard let indptr = part.integers["user_items_indptr"] else { return ([Int](repeating: 0, count: users + 1), []) }
-        let indices = part.integers["user_items_indices"] ?? []
-        guard indptr.count == users + 1 else {
-            throw fail("mf/user_items_indptr.npy has \(indptr.count) entries, expected users + 1 = \(users + 1)")
-        }
-        guard indptr.first == 0, indptr.last == Int64(indices.count), zip(indptr, indptr.dropFirst()).allSatisfy({ $0 <= $1 }) else {
-            throw fail("mf/user_items_indptr.npy must rise from 0 to the \(indices.count) entries of mf/user_items_indices.npy")
-        }
-        guard indices.allSatisfy({ $0 >= 0 && $0 < Int64(items) }) else {
-            throw fail("mf/user_items_indices.npy has an item index outside 0..<\(items)")
-        }
-        return (indptr.map { Int($0) }, indices.map { Int32($0) })
-    }
-
-    private static func index(
-        _ ids: [String], file: String, fail: (String) -> ScorerLoadError
-    ) throws(ScorerLoadError) -> [String: Int32] {
-        var index = [String: Int32](minimumCapacity: ids.count)
-        for (row, id) in ids.enumerated() {
-            guard index.updateValue(Int32(row), forKey: id) == nil else { throw fail("\(file) lists \(id) twice") }
-        }
-        return index
-    }
-
-    private static func inverseNorms(_ values: [Float], dimension: Int) -> [Float] {
-        values.withUnsafeBufferPointer { rows in
-            stride(from: 0, to: rows.count, by: dimension).map { start in
-                let row = rows.baseAddress! + start
-                let norm = VectorKernels.dot(row, row, count: dimension).squareRoot()
-                return norm > 0 ? 1 / norm : 0
-            }
-        }
     }
 
     /// Training items of a user row.

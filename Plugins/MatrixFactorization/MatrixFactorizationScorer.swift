@@ -36,47 +36,14 @@ struct MatrixFactorizationScorer: LoadedScorer {
         }
     }
 
-    /// Cosine of item factors: `average` and `weighted` score an item by the
-    /// (weighted) mean of its cosines with the seeds, weights 1, 2, …, n for
-    /// the seeds in order (later seeds, the most recent plays, count more);
-    /// `max` by its best cosine with any seed.
+    /// Cosine of item factors (see `CosineSimilarity.top`).
     func similar(
         to seeds: [Int32], strategy: SeedStrategy, k: Int, excluding exclusion: ItemExclusion
     ) throws(ScoringError) -> [ScoredItem] {
         guard !seeds.isEmpty else { throw .noKnownItems }
-        let d = model.dimension
-        let rows = model.itemIDs.count
-        return model.itemFactors.withUnsafeBufferPointer { factors in
-            model.inverseNorms.withUnsafeBufferPointer { inverse in
-                let base = factors.baseAddress!
-                switch strategy {
-                case .average, .weighted:
-                    var query = [Float](repeating: 0, count: d)
-                    let weights = seeds.indices.map { strategy == .average ? Float(1) : Float($0 + 1) }
-                    let total = weights.reduce(0, +)
-                    query.withUnsafeMutableBufferPointer { q in
-                        for (seed, weight) in zip(seeds, weights) {
-                            VectorKernels.axpy(
-                                weight / total * inverse[Int(seed)], base + Int(seed) * d, q.baseAddress!, count: d)
-                        }
-                    }
-                    return VectorKernels.topDotProducts(
-                        query: query, matrix: factors, rows: rows, k: k, excluding: exclusion, rowScale: inverse)
-                case .max:
-                    var best = TopK(k: k)
-                    for row in 0..<rows where !exclusion.contains(Int32(row)) {
-                        var score = -Float.infinity
-                        for seed in seeds {
-                            let cosine = VectorKernels.dot(base + Int(seed) * d, base + row * d, count: d)
-                                * inverse[Int(seed)] * inverse[row]
-                            score = max(score, cosine)
-                        }
-                        if score > best.threshold { best.insert(item: Int32(row), score: score) }
-                    }
-                    return best.sorted()
-                }
-            }
-        }
+        return CosineSimilarity.top(
+            to: seeds, strategy: strategy, matrix: model.itemFactors, inverseNorms: model.inverseNorms,
+            dimension: model.dimension, k: k, excluding: exclusion)
     }
 
     /// A trained user without new history keeps the trained vector; a

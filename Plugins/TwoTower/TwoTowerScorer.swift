@@ -40,41 +40,14 @@ struct TwoTowerScorer: LoadedScorer {
         }
     }
 
-    /// Cosine of candidate vectors: `average` and `weighted` score an item by
-    /// the (weighted) mean of its cosines with the seeds, weights 1, 2, …, n
-    /// for the seeds in order (later seeds, the most recent plays, count
-    /// more); `max` by its best cosine with any seed.
+    /// Cosine of candidate vectors (see `CosineSimilarity.top`).
     func similar(
         to seeds: [Int32], strategy: SeedStrategy, k: Int, excluding exclusion: ItemExclusion
     ) throws(ScoringError) -> [ScoredItem] {
         guard !seeds.isEmpty else { throw .noKnownItems }
-        let d = model.dimension
-        let rows = model.itemIDs.count
-        return model.unitItemEmbeddings.withUnsafeBufferPointer { unit in
-            let base = unit.baseAddress!
-            switch strategy {
-            case .average, .weighted:
-                var query = [Float](repeating: 0, count: d)
-                let weights = seeds.indices.map { strategy == .average ? Float(1) : Float($0 + 1) }
-                let total = weights.reduce(0, +)
-                query.withUnsafeMutableBufferPointer { q in
-                    for (seed, weight) in zip(seeds, weights) {
-                        VectorKernels.axpy(weight / total, base + Int(seed) * d, q.baseAddress!, count: d)
-                    }
-                }
-                return VectorKernels.topDotProducts(query: query, matrix: unit, rows: rows, k: k, excluding: exclusion)
-            case .max:
-                var best = TopK(k: k)
-                for row in 0..<rows where !exclusion.contains(Int32(row)) {
-                    var score = -Float.infinity
-                    for seed in seeds {
-                        score = max(score, VectorKernels.dot(base + Int(seed) * d, base + row * d, count: d))
-                    }
-                    if score > best.threshold { best.insert(item: Int32(row), score: score) }
-                }
-                return best.sorted()
-            }
-        }
+        return CosineSimilarity.top(
+            to: seeds, strategy: strategy, matrix: model.itemEmbeddings, inverseNorms: model.inverseNorms,
+            dimension: model.dimension, k: k, excluding: exclusion)
     }
 
     /// The query tower at request time. A training user's history is their

@@ -1,0 +1,34 @@
+extension SnapshotPart {
+    /// `ids` as a row index; a repeated id is an error naming `file`.
+    public static func rowIndex(
+        _ ids: [String], file: String, fail: (String) -> ScorerLoadError
+    ) throws(ScorerLoadError) -> [String: Int32] {
+        var index = [String: Int32](minimumCapacity: ids.count)
+        for (row, id) in ids.enumerated() {
+            guard index.updateValue(Int32(row), forKey: id) == nil else { throw fail("\(file) lists \(id) twice") }
+        }
+        return index
+    }
+
+    /// The users' training items as CSR (`user_items_indptr`,
+    /// `user_items_indices`), checked against the user and item counts;
+    /// absent files mean no training items. `part` names the files in errors.
+    public func userItems(
+        users: Int, items: Int, part name: String, fail: (String) -> ScorerLoadError
+    ) throws(ScorerLoadError) -> (offsets: [Int], items: [Int32]) {
+        guard let indptr = integers["user_items_indptr"] else { return ([Int](repeating: 0, count: users + 1), []) }
+        let indices = integers["user_items_indices"] ?? []
+        guard indptr.count == users + 1 else {
+            throw fail("\(name)/user_items_indptr.npy has \(indptr.count) entries, expected users + 1 = \(users + 1)")
+        }
+        guard indptr.first == 0, indptr.last == Int64(indices.count), zip(indptr, indptr.dropFirst()).allSatisfy({ $0 <= $1 })
+        else {
+            throw fail(
+                "\(name)/user_items_indptr.npy must rise from 0 to the \(indices.count) entries of \(name)/user_items_indices.npy")
+        }
+        guard indices.allSatisfy({ $0 >= 0 && $0 < Int64(items) }) else {
+            throw fail("\(name)/user_items_indices.npy has an item index outside 0..<\(items)")
+        }
+        return (indptr.map { Int($0) }, indices.map { Int32($0) })
+    }
+}
