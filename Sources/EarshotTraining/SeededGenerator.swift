@@ -15,6 +15,11 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         return z ^ (z >> 31)
     }
 
+    /// A double uniformly in [0, 1) with 53 random bits.
+    public mutating func nextUnitDouble() -> Double {
+        Double(next() >> 11) * 0x1p-53
+    }
+
     /// A float uniformly in [0, 1) with 24 random bits.
     public mutating func nextUnitFloat() -> Float {
         Float(next() >> 40) * 0x1p-24

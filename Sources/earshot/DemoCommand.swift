@@ -1,5 +1,6 @@
 import ArgumentParser
 import EarshotCatalogue
+import EarshotTraining
 import Foundation
 
 #if canImport(Glibc)
@@ -96,7 +97,7 @@ enum DemoCatalogue {
     /// Listens of "demo" and of 300 generated listeners who each favour two
     /// genres, so the models have tastes to learn.
     static func listens(tracks: Int) -> [ListenEvent] {
-        var random = SplitMix(seed: 7)
+        var random = SeededGenerator(seed: 7)
         let start = 1_700_000_000.0
         var events = listenedTracks.enumerated().map { offset, id in
             ListenEvent(user: "demo", trackID: id, timestamp: Date(timeIntervalSince1970: start + Double(offset) * 240),
@@ -108,9 +109,9 @@ enum DemoCatalogue {
             let favourites = [Int(random.next() % UInt64(genres.count)), Int(random.next() % UInt64(genres.count))]
             for play in 0..<40 {
                 // Mostly the favourite genres, sometimes anything.
-                let genre = random.unit() < 0.85 ? favourites[play % 2] : Int(random.next() % UInt64(genres.count))
+                let genre = random.nextUnitDouble() < 0.85 ? favourites[play % 2] : Int(random.next() % UInt64(genres.count))
                 // Within a genre, a few tracks are hits.
-                let rank = Int(Double(perGenre) * pow(random.unit(), 3))
+                let rank = Int(Double(perGenre) * pow(random.nextUnitDouble(), 3))
                 events.append(ListenEvent(
                     user: "listener\(listener)", trackID: trackID(rank * genres.count + genre),
                     timestamp: Date(timeIntervalSince1970: start + Double(play) * 200), msPlayed: 150_000, skipped: false,
@@ -125,21 +126,21 @@ enum DemoCatalogue {
     }
 
     static func csv(tracks: Int) -> String {
-        var random = SplitMix(seed: 42)
+        var random = SeededGenerator(seed: 42)
         var lines = [SpotifyTracksCSVImporter.columns.joined(separator: ",")]
         for index in 0..<tracks {
             let genre = index % genres.count
             func around(_ centre: Double, _ spread: Double) -> Double {
-                min(1, max(0, centre + (random.unit() - 0.5) * spread))
+                min(1, max(0, centre + (random.nextUnitDouble() - 0.5) * spread))
             }
             let energy = around(Double(genre) / Double(genres.count - 1), 0.3)
             let acoustic = around(1 - energy, 0.3)
             let fields: [String] = [
                 trackID(index), "Demo Artist \(index % 400)", "Generated Album \(index % 900)", "Generated Song \(index)",
-                String(Int(random.unit() * 100)), String(150_000 + Int(random.unit() * 120_000)),
-                random.unit() < 0.1 ? "True" : "False",
-                String(around(0.3 + Double(genre % 4) * 0.15, 0.3)), String(energy), String(Int(random.unit() * 12)),
-                String(-20 + energy * 16), String(Int(random.unit() * 2)), String(around(0.05, 0.1)), String(acoustic),
+                String(Int(random.nextUnitDouble() * 100)), String(150_000 + Int(random.nextUnitDouble() * 120_000)),
+                random.nextUnitDouble() < 0.1 ? "True" : "False",
+                String(around(0.3 + Double(genre % 4) * 0.15, 0.3)), String(energy), String(Int(random.nextUnitDouble() * 12)),
+                String(-20 + energy * 16), String(Int(random.nextUnitDouble() * 2)), String(around(0.05, 0.1)), String(acoustic),
                 String(around(genre == 1 ? 0.8 : 0.05, 0.2)), String(around(0.15, 0.2)), String(around(0.5, 0.8)),
                 String(70 + energy * 100), "4", genres[genre],
             ]
@@ -147,20 +148,4 @@ enum DemoCatalogue {
         }
         return lines.joined(separator: "\n") + "\n"
     }
-}
-
-/// Deterministic numbers for generated data.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EarshotSnapshot
+import EarshotTraining
 import Foundation
 
 struct SnapshotCommand: ParsableCommand {
@@ -58,15 +59,15 @@ struct SnapshotSynthCommand: ParsableCommand {
     }
 
     func run() throws {
-        var random = SplitMix(seed: seed)
+        var random = SeededGenerator(seed: seed)
         let scale = 1 / Double(dims).squareRoot()
         func gaussians(_ count: Int) -> [Float] {
             var values = [Float](repeating: 0, count: count)
             var index = 0
             // Box–Muller: two normal deviates per pair of uniforms.
             while index < count {
-                let radius = (-2 * log(max(random.unit(), 1e-300))).squareRoot() * scale
-                let angle = 2 * Double.pi * random.unit()
+                let radius = (-2 * log(max(random.nextUnitDouble(), 1e-300))).squareRoot() * scale
+                let angle = 2 * Double.pi * random.nextUnitDouble()
                 values[index] = Float(radius * cos(angle))
                 if index + 1 < count { values[index + 1] = Float(radius * sin(angle)) }
                 index += 2
