@@ -93,7 +93,9 @@ private struct Cursor {
         guard depth <= maxDepth else { throw fail("nesting deeper than \(maxDepth) levels") }
         index += 1
         var members: [(key: String, value: JSONValue)] = []
-        var seen = Set<String>()
+        // Requests have a handful of keys: a linear check beats hashing into
+        // a set, which would allocate for every object parsed.
+        var seen: Set<String>?
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
@@ -105,7 +107,12 @@ private struct Cursor {
                 throw fail("expected a string key")
             }
             let key = try parseString()
-            guard seen.insert(key).inserted else { throw fail("duplicate key \"\(key)\"") }
+            if members.count < 16 {
+                guard !members.contains(where: { $0.key == key }) else { throw fail("duplicate key \"\(key)\"") }
+            } else {
+                if seen == nil { seen = Set(members.map(\.key)) }
+                guard seen!.insert(key).inserted else { throw fail("duplicate key \"\(key)\"") }
+            }
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
             index += 1

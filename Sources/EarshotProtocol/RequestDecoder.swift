@@ -130,17 +130,18 @@ public struct RequestDecoder: Sendable {
 private struct Fields {
     let object: JSONObject
     let limits: ProtocolLimits
-    var consumed: Set<String> = []
+    /// Keys read so far; a request has few, so an array is cheapest.
+    var consumed: [String] = []
 
     init(object: JSONObject, limits: ProtocolLimits) {
         self.object = object
         self.limits = limits
     }
 
-    mutating func consume(_ key: String) { consumed.insert(key) }
+    mutating func consume(_ key: String) { consumed.append(key) }
 
     mutating func value(_ key: String) -> JSONValue? {
-        consumed.insert(key)
+        consumed.append(key)
         guard let value = object[key], value != .null else { return nil }
         return value
     }

@@ -10,8 +10,9 @@ import Histogram
 
 /// `earshot bench`: a load generator for the daemon over its socket.
 ///
-/// One thread drives every connection with poll(2), keeping `--pipeline`
-/// requests outstanding on each; a request's latency runs from its write to
+/// One thread drives every connection with poll(2). Each connection writes
+/// `--pipeline` requests at once and the next window when all are answered
+/// (as `redis-benchmark -P` does); a request's latency runs from its write to
 /// its response line, recorded in an HdrHistogram (microsecond resolution).
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,7 +24,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Concurrent connections.")
     var connections = 1
 
-    @Option(help: "Requests kept in flight on each connection.")
+    @Option(help: "Requests written at once on each connection; the next window goes when all are answered.")
     var pipeline = 1
 
     @Option(help: "Total requests (default 10000 unless --duration is given).")
@@ -193,9 +194,7 @@ struct BenchWorker {
                 for _ in 0..<warmup { _ = try client.request(String(decoding: line.dropLast(), as: UTF8.self)) }
                 open.append(Connection(client: client))
             }
-            for connection in open {
-                for _ in 0..<pipeline where plan.claim() { try send(connection) }
-            }
+            for connection in open { try sendWindow(connection) }
             var descriptors = open.map { pollfd(fd: $0.client.fd, events: Int16(POLLIN), revents: 0) }
             var chunk = [UInt8](repeating: 0, count: 1 << 16)
             while open.contains(where: { !$0.closed && $0.inFlight > 0 }) {
@@ -223,8 +222,9 @@ struct BenchWorker {
                             if error == nil { error = String(decoding: connection.received[start..<newline].prefix(300), as: UTF8.self) }
                         }
                         start = newline + 1
-                        if plan.claim() { try send(connection) }
                     }
+                    // Like redis-benchmark -P: the next window goes out when the last one is answered.
+                    if connection.inFlight == 0 { try sendWindow(connection) }
                     connection.received.removeFirst(start)
                     if connection.next > 4096 {
                         connection.sent.removeFirst(connection.next)
@@ -238,9 +238,15 @@ struct BenchWorker {
         }
     }
 
-    private func send(_ connection: Connection) throws {
-        connection.sent.append(DispatchTime.now().uptimeNanoseconds)
-        try connection.client.write(line)
+    /// Writes up to `pipeline` requests at once.
+    private func sendWindow(_ connection: Connection) throws {
+        var window: [UInt8] = []
+        let now = DispatchTime.now().uptimeNanoseconds
+        for _ in 0..<pipeline where plan.claim() {
+            window.append(contentsOf: line)
+            connection.sent.append(now)
+        }
+        if !window.isEmpty { try connection.client.write(window) }
     }
 
     private static let success = Array(#""ok":true"#.utf8)
