@@ -30,12 +30,11 @@ struct DemoCommand: ParsableCommand {
         try DemoCatalogue.csv(tracks: tracks).write(to: csv, atomically: true, encoding: .utf8)
         let store = try CatalogueStore.open(path: database, create: true)
         let summary = try SpotifyTracksCSVImporter(store: store).importFile(atPath: csv.path)
-        let listens = DemoCatalogue.listens(tracks: tracks)
-        try store.recordListens(listens)
+        try store.recordListens(DemoCatalogue.listens(tracks: tracks))
         let snapshots = folder.appendingPathComponent("snapshots")
         let snapshot = snapshots.appendingPathComponent("current").path
         if !FileManager.default.fileExists(atPath: snapshot) {
-            try trainModels(listens: listens, database: database, in: snapshots)
+            try trainModels(database: database, in: snapshots)
         }
         let daemon = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
             .deletingLastPathComponent().appendingPathComponent("earshotd").path
@@ -65,21 +64,16 @@ struct DemoCommand: ParsableCommand {
 }
 
 extension DemoCommand {
-    /// Trains `mf` (from the catalogue's listens) and `two-tower` (from the
-    /// same plays as a TSV) into one snapshot and points `current` at it.
-    func trainModels(listens: [ListenEvent], database: String, in snapshots: URL) throws {
+    /// Trains `mf` and `two-tower` (genres as tags) on the catalogue's
+    /// listens into one snapshot and points `current` at it.
+    func trainModels(database: String, in snapshots: URL) throws {
         FileHandle.standardOutput.write(Data("Training the mf and two-tower models on the generated listens…\n".utf8))
         let mfOnly = snapshots.appendingPathComponent("demo-mf").path
         let both = snapshots.appendingPathComponent("demo").path
         for leftover in [mfOnly, both] { try? FileManager.default.removeItem(atPath: leftover) }
         var mf = try TrainMFCommand.parse(["--db", database, "--out", mfOnly])
         try mf.run()
-        var plays: [String: Int] = [:]
-        for listen in listens { plays[listen.user + "\t" + listen.trackID, default: 0] += 1 }
-        let tsv = snapshots.appendingPathComponent("demo-interactions.tsv")
-        try ("user\titem\tweight\n" + plays.sorted { $0.key < $1.key }.map { "\($0.key)\t\($0.value)\n" }.joined())
-            .write(to: tsv, atomically: true, encoding: .utf8)
-        var twoTower = try TrainTwoTowerCommand.parse(["--interactions", tsv.path, "--into", mfOnly, "--out", both])
+        var twoTower = try TrainTwoTowerCommand.parse(["--db", database, "--into", mfOnly, "--out", both])
         try twoTower.run()
         try FileManager.default.createSymbolicLink(
             atPath: snapshots.appendingPathComponent("current").path, withDestinationPath: "demo")

@@ -106,24 +106,8 @@ struct TrainMFCommand: ParsableCommand {
     private func trainingData() throws -> (InteractionTable, String?) {
         if let interactions { return (try InteractionTable.read(tsv: interactions), nil) }
         guard let db else { throw ValidationError("give --interactions TSV or --db DB") }
-        guard FileManager.default.fileExists(atPath: db) else {
-            throw CLIError("catalogue \(db) does not exist; import one with `earshot import ...` first")
-        }
-        do {
-            let store = try CatalogueStore.open(path: db, create: false)
-            var table = InteractionTable()
-            for count in try store.playCounts() {
-                table.add(user: count.user, item: count.trackID, weight: Float(count.plays))
-            }
-            guard table.count > 0 else {
-                throw CLIError("catalogue \(db) has no listens to train on; import a listening history first")
-            }
-            return (table, try store.loadCatalogue().fingerprint)
-        } catch let error as CLIError {
-            throw error
-        } catch {
-            throw CLIError("catalogue \(db): \(error)")
-        }
+        let data = try CatalogueTrainingData.load(db: db)
+        return (data.interactions, data.catalogue.fingerprint)
     }
 }
 

@@ -3,7 +3,7 @@ import EarshotSnapshot
 import EarshotTraining
 import Foundation
 
-/// `earshot train two-tower --interactions TSV --out DIR`: two-tower
+/// `earshot train two-tower (--interactions TSV | --db DB) --out DIR`: two-tower
 /// retrieval trained natively, written as the `two-tower` part of a new
 /// snapshot directory.
 ///
@@ -12,7 +12,7 @@ import Foundation
 struct TrainTwoTowerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "two-tower",
-        abstract: "Train the two-tower retrieval scorer (in-batch softmax with log-q correction) from an interactions TSV.",
+        abstract: "Train the two-tower retrieval scorer (in-batch softmax with log-q correction) from an interactions TSV or the catalogue's listens.",
         discussion: """
             Query tower: a user-id embedding plus the mean of the user's history item embeddings (the target item \
             left out of its own history while training). Candidate tower: an item-id embedding plus the \
@@ -24,7 +24,10 @@ struct TrainTwoTowerCommand: ParsableCommand {
             """)
 
     @Option(help: ArgumentHelp("Training interactions: header line, then user<TAB>item<TAB>weight (play count).", valueName: "TSV"))
-    var interactions: String
+    var interactions: String?
+
+    @Option(help: ArgumentHelp("Train on the catalogue's listens instead, with each track's genres as its tags.", valueName: "DB"))
+    var db: String?
 
     @Option(help: ArgumentHelp("The snapshot directory to write; must not exist yet.", valueName: "DIR"))
     var out: String
@@ -95,6 +98,12 @@ struct TrainTwoTowerCommand: ParsableCommand {
     @Option(help: "Random seed (initialization, shuffling, sampling).")
     var seed = TwoTowerConfiguration().seed
 
+    func validate() throws {
+        guard (interactions == nil) != (db == nil) else {
+            throw ValidationError("give exactly one of --interactions TSV and --db DB")
+        }
+    }
+
     func run() throws {
         let started = Date()
         var configuration = TwoTowerConfiguration()
@@ -128,10 +137,26 @@ struct TrainTwoTowerCommand: ParsableCommand {
         configuration.seed = seed
         do {
             try configuration.validate()
-            let table = try InteractionTable.read(tsv: interactions)
+            let table: InteractionTable
+            var tags: TwoTowerItemTags?
+            var fingerprint: String?
+            if let db {
+                let data = try CatalogueTrainingData.load(db: db)
+                table = data.interactions
+                tags = TwoTowerItemTags(assignments: data.genreTags)
+                fingerprint = data.catalogue.fingerprint
+            } else if let interactions {
+                table = try InteractionTable.read(tsv: interactions)
+            } else {
+                throw CLIError("give --interactions TSV or --db DB")
+            }
             var excluded = TwoTowerExcludedPairs()
             for file in excludePairs { try excluded.read(tsv: file) }
-            let tags = try itemTags.map { path throws(TrainingError) in try TwoTowerItemTags.read(lastFMTags: path, excluding: excluded) }
+            if let path = itemTags {
+                let read = try TwoTowerItemTags.read(lastFMTags: path, excluding: excluded)
+                tags = TwoTowerItemTags(
+                    assignments: (tags?.assignments ?? []) + read.assignments, excludedCount: read.excludedCount)
+            }
             let trainer = try TwoTowerTrainer(interactions: table, tags: tags, configuration: configuration)
             let progress = TerminalProgress(label: "two-tower")
             let model = trainer.train { state in
@@ -141,7 +166,7 @@ struct TrainTwoTowerCommand: ParsableCommand {
                 progress.update(state.batch, of: state.batches, note: note)
             }
             progress.finish()
-            let manifest = try SnapshotWriter.write([model.snapshotPart()], to: out, catalogueFingerprint: nil, basedOn: into)
+            let manifest = try SnapshotWriter.write([model.snapshotPart()], to: out, catalogueFingerprint: fingerprint, basedOn: into)
             let seconds = (Date().timeIntervalSince(started) * 1000).rounded() / 1000
             let training = (model.summary.seconds * 1000).rounded() / 1000
             let validation = model.summary.validationNDCG.map { String(format: "%.4f", $0) }.joined(separator: ",")

@@ -62,6 +62,36 @@ struct ListeningHistoryTests {
         #expect(try daemon.request(#"{"op":"recommend","user":"nobody","k":10}"#).errorCode == "unknown_user")
     }
 
+    @Test("mf and two-tower trained on the catalogue's listens (genres as tags) serve the imported user")
+    func modelsFromCatalogue() throws {
+        let folder = try TemporaryFolder()
+        let database = folder.path("catalogue.db")
+        try SharedCatalogue.copy(to: database)
+        #expect(try runCLI(["import", "history", "--db", database, "--user", "ext"] + Self.extended).status == 0)
+        let account = Paths.data.appendingPathComponent("spotify-history/account-b").path
+        let accountFiles = try FileManager.default.contentsOfDirectory(atPath: account).filter { $0.hasSuffix(".json") }
+            .map { account + "/" + $0 }
+        #expect(try runCLI(["import", "history", "--db", database, "--user", "acc"] + accountFiles).status == 0)
+        let mf = try runCLI(["train", "mf", "--db", database, "--out", folder.path("snapshots/mf"), "--iterations", "3"])
+        #expect(mf.status == 0, "\(mf.stderr)")
+        let twoTower = try runCLI([
+            "train", "two-tower", "--db", database, "--into", folder.path("snapshots/mf"), "--out", folder.path("snapshots/both"),
+            "--epochs", "2", "--dims", "16",
+        ])
+        #expect(twoTower.status == 0, "\(twoTower.stderr)")
+        #expect(twoTower.stdout.contains(#""tags":"#) && !twoTower.stdout.contains(#""tags":0,"#), "\(twoTower.stdout)")
+
+        let daemon = try DaemonProcess(catalogue: database, snapshot: folder.path("snapshots/both"))
+        let played = Set(try Self.allPlayedTracks())
+        for scorer in ["mf", "two-tower"] {
+            let response = try daemon.request(#"{"op":"recommend","user":"ext","scorer":"\#(scorer)","k":20}"#)
+            let ids = response.items().compactMap { $0.string("track") }
+            #expect(ids.count == 20, "\(scorer): \(response)")
+            #expect(Set(ids).isDisjoint(with: played), "\(scorer) recommends tracks the user played")
+            #expect(response.items().allSatisfy { $0.string("name") != nil }, "\(scorer) items carry catalogue metadata")
+        }
+    }
+
     @Test("recall@100 on the later 20% of the extended history beats the seed notebook's 0.047")
     func quality() throws {
         let daemon = try DaemonProcess(catalogue: try SharedCatalogue.database.get())
