@@ -147,3 +147,13 @@ struct SocketServer: Service {
         return UInt64(max(0, seconds)) * 1_000_000 + UInt64(max(0, attoseconds) / 1_000_000_000_000)
     }
 }
+
+extension Op {
+    /// Answered from memory in microseconds, without scoring or SQLite.
+    var isCheap: Bool {
+        switch self {
+        case .ping, .info, .stats, .scorers: true
+        case .reload, .search, .recommend, .similar, .score, .listen: false
+        }
+    }
+}

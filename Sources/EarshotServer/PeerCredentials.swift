@@ -10,15 +10,3 @@ public struct PeerCredentials: Sendable, Equatable {
         self.gid = gid
     }
 }
-
-import EarshotProtocol
-
-extension Op {
-    /// Answered from memory in microseconds, without scoring or SQLite.
-    var isCheap: Bool {
-        switch self {
-        case .ping, .info, .stats, .scorers: true
-        case .reload, .search, .recommend, .similar, .score, .listen: false
-        }
-    }
-}
