@@ -64,10 +64,10 @@ struct BenchCommand: ParsableCommand {
         group.enter()
         Thread { [connections, pipeline, warmup] in
             defer { group.leave() }
-            BenchWorker(
+            var worker = BenchWorker(
                 path: path, connections: connections, line: line, pipeline: pipeline, warmup: warmup, plan: plan,
-                results: results
-            ).run()
+                results: results)
+            worker.run()
         }.start()
         let showProgress = isatty(STDERR_FILENO) == 1
         while group.wait(timeout: .now() + 1) == .timedOut {
@@ -82,10 +82,8 @@ struct BenchCommand: ParsableCommand {
     }
 }
 
-/// How much work the connections share: a request count or a deadline.
-final class BenchPlan: @unchecked Sendable {
-    // @unchecked Sendable: `issued` is only touched under `lock`; the rest is immutable.
-    private let lock = NSLock()
+/// How much work the run does: a request count or a deadline.
+struct BenchPlan: Sendable {
     private var issued = 0
     let total: Int?
     let deadline: Date?
@@ -96,13 +94,11 @@ final class BenchPlan: @unchecked Sendable {
     }
 
     /// Claims one more request to send; false when the run is over.
-    func claim() -> Bool {
+    mutating func claim() -> Bool {
         if let deadline { return Date() < deadline }
-        return lock.withLock {
-            guard issued < total! else { return false }
-            issued += 1
-            return true
-        }
+        guard issued < total! else { return false }
+        issued += 1
+        return true
     }
 }
 
@@ -165,7 +161,7 @@ struct BenchWorker {
     let line: [UInt8]
     let pipeline: Int
     let warmup: Int
-    let plan: BenchPlan
+    var plan: BenchPlan
     let results: BenchResults
 
     /// One connection's state: send times of requests in flight, oldest first.
@@ -180,7 +176,7 @@ struct BenchWorker {
         var inFlight: Int { sent.count - next }
     }
 
-    func run() {
+    mutating func run() {
         var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
         var completed = 0
         var failed = 0
@@ -239,7 +235,7 @@ struct BenchWorker {
     }
 
     /// Writes up to `pipeline` requests at once.
-    private func sendWindow(_ connection: Connection) throws {
+    private mutating func sendWindow(_ connection: Connection) throws {
         var window: [UInt8] = []
         let now = DispatchTime.now().uptimeNanoseconds
         for _ in 0..<pipeline where plan.claim() {
