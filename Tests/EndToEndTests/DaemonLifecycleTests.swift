@@ -22,6 +22,19 @@ struct DaemonLifecycleTests {
         #expect(try daemon.request(#"{"op":"search","q":"x"}"#).items().isEmpty)
     }
 
+    @Test("earshot bench drives the daemon and reports throughput and percentiles as JSON")
+    func bench() throws {
+        let daemon = try DaemonProcess(catalogue: nil)
+        let run = try runCLI(["bench", "--socket", daemon.socket, "--connections", "3", "--pipeline", "4", "--requests", "600"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let summary = try parseResponse(try #require(run.stdout.split(separator: "\n").last.map(String.init)))
+        #expect(summary.int("requests") == 600)
+        #expect(summary.int("failed") == 0)
+        #expect(summary.value("p99_ms") != nil && summary.value("throughput_rps") != nil)
+        let failing = try runCLI(["bench", "--socket", daemon.socket, "--requests", "10", "--op", #"{"op":"nope"}"#])
+        #expect(failing.status != 0, "failed requests make the run fail")
+    }
+
     @Test(
         "one more imported track and SIGHUP: info reports 89,742; SIGTERM exits 0",
         .enabled(if: Paths.hasRealData, "needs ../shared/data/spotify-tracks/tracks.csv"))
