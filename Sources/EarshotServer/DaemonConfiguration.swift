@@ -125,6 +125,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
         if limits.maxLineBytes != other.limits.maxLineBytes { changed.append("limits.max_line_bytes") }
         if idleTimeoutSeconds != other.idleTimeoutSeconds { changed.append("server.idle_timeout_s") }
         if requestTimeoutMilliseconds != other.requestTimeoutMilliseconds { changed.append("limits.request_timeout_ms") }
+        if shutdownGraceSeconds != other.shutdownGraceSeconds { changed.append("server.shutdown_grace_s") }
+        if logLevel != other.logLevel { changed.append("log.level") }
         return changed
     }
 }

@@ -61,8 +61,8 @@ public enum EarshotDaemon {
             states: states, stats: stats, ledger: ListenLedger(), catalogueAccess: CatalogueAccess(threadPool: threadPool),
             reloads: reloads, daemonUID: getuid(), startedAt: Date(), version: version, logger: logger)
         let server = SocketServer(
-            listener: listener, handler: handler, decoder: RequestDecoder(limits: initial.limits), stats: stats,
-            tracker: ConnectionTracker(), maxConnections: initial.maxConnections,
+            listener: listener, handler: handler, maxLineBytes: initial.limits.maxLineBytes, stats: stats,
+            tracker: ConnectionTracker(),
             requestTimeout: initial.requestTimeoutMilliseconds > 0 ? .milliseconds(initial.requestTimeoutMilliseconds) : nil,
             shutdownGrace: .milliseconds(Int64(initial.shutdownGraceSeconds * 1000)), notifier: notifier,
             logger: logger)

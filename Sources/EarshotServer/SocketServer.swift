@@ -16,10 +16,10 @@ struct ClientConnection: Sendable {
 struct SocketServer: Service {
     let listener: NIOAsyncChannel<ClientConnection, Never>
     let handler: RequestHandler
-    let decoder: RequestDecoder
+    /// The line limit the listening socket's framing was built with (fixed until restart).
+    let maxLineBytes: Int
     let stats: ServerStats
     let tracker: ConnectionTracker
-    let maxConnections: Int
     /// How long a request may wait before its work starts; nil: no limit.
     let requestTimeout: Duration?
     let shutdownGrace: TimeAmount
@@ -46,6 +46,8 @@ struct SocketServer: Service {
 
     private func serve(_ connection: ClientConnection) async {
         let channel = connection.channel
+        // Limits a reload may change are read from the current state.
+        let maxConnections = handler.states.current.configuration.maxConnections
         guard stats.admitConnection(limit: maxConnections) else {
             try? await channel.executeThenClose { _, outbound in
                 var bytes: [UInt8] = []
@@ -79,6 +81,7 @@ struct SocketServer: Service {
                             return
                         }
                         let started = ContinuousClock.now
+                        let decoder = RequestDecoder(limits: handler.states.current.configuration.limits)
                         let decoded = line.withUnsafeReadableBytes { decoder.decode(line: $0) }
                         // Answers of cheap ops wait to go out with the rest of the batch;
                         // before slow work (scoring, SQLite, reload) they are sent, so
@@ -103,7 +106,7 @@ struct SocketServer: Service {
                     }
                     if batch.tooLong {
                         let error = ProtocolError(
-                            .lineTooLong, "line longer than \(decoder.limits.maxLineBytes) bytes; closing the connection")
+                            .lineTooLong, "line longer than \(maxLineBytes) bytes; closing the connection")
                         Response.failure(id: .null, error: error, into: &output)
                         stats.record(op: nil, error: .lineTooLong, microseconds: 0)
                         try await flush()
