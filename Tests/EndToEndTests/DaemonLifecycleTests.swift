@@ -22,6 +22,20 @@ struct DaemonLifecycleTests {
         #expect(try daemon.request(#"{"op":"search","q":"x"}"#).items().isEmpty)
     }
 
+    @Test("a reload re-reads the config: a new request limit applies at once")
+    func reloadAppliesConfig() throws {
+        let daemon = try DaemonProcess(catalogue: nil, config: "[limits]\nmax_k = 5\n")
+        let before = try daemon.request(#"{"op":"search","q":"x","k":20}"#)
+        #expect(before.errorMessage?.hasPrefix("k: must be an integer from 1 to 5") == true, "\(before)")
+        try "[limits]\nmax_k = 50\n".write(toFile: daemon.folder.path("earshot.toml"), atomically: true, encoding: .utf8)
+        #expect(try daemon.request(#"{"op":"reload"}"#).ok)
+        #expect(try daemon.request(#"{"op":"search","q":"x","k":20}"#).ok)
+        try "[limits]\nmax_kk = 50\n".write(toFile: daemon.folder.path("earshot.toml"), atomically: true, encoding: .utf8)
+        let bad = try daemon.request(#"{"op":"reload"}"#)
+        #expect(bad.errorMessage?.contains("unknown setting limits.max_kk") == true, "\(bad)")
+        #expect(try daemon.request(#"{"op":"search","q":"x","k":20}"#).ok, "a bad config keeps the old one")
+    }
+
     @Test("earshot bench drives the daemon and reports throughput and percentiles as JSON")
     func bench() throws {
         let daemon = try DaemonProcess(catalogue: nil)
