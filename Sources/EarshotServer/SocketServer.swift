@@ -75,13 +75,13 @@ struct SocketServer: Service {
                 }
                 for try await batch in inbound {
                     let arrived = ContinuousClock.now
+                    let decoder = RequestDecoder(limits: handler.states.current.configuration.limits)
                     for line in batch.lines where !Self.isBlank(line) {
                         guard tracker.begin(id) else {
                             try await flush()
                             return
                         }
                         let started = ContinuousClock.now
-                        let decoder = RequestDecoder(limits: handler.states.current.configuration.limits)
                         let decoded = line.withUnsafeReadableBytes { decoder.decode(line: $0) }
                         // Answers of cheap ops wait to go out with the rest of the batch;
                         // before slow work (scoring, SQLite, reload) they are sent, so
