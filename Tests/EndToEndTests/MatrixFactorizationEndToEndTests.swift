@@ -22,18 +22,7 @@ struct MatrixFactorizationEndToEndTests {
 
     @Test("eval over 200 test users is far above popularity (ndcg@10 0.079)")
     func evaluates() throws {
-        // A slice of the test users keeps a debug-build run short.
-        let lines = try String(contentsOf: LastFM.test, encoding: .utf8).split(separator: "\n")
-        var users = Set<Substring>()
-        let kept = lines.dropFirst().filter { line in
-            let user = line.prefix(while: { $0 != "\t" })
-            if users.contains(user) { return true }
-            guard users.count < 200 else { return false }
-            users.insert(user)
-            return true
-        }
-        let testPath = folder.path("test-200.tsv")
-        try ([String(lines[0])] + kept.map(String.init)).joined(separator: "\n").write(toFile: testPath, atomically: true, encoding: .utf8)
+        let testPath = try LastFM.testSlice(users: 200, in: folder)
         let result = try runCLI([
             "eval", "--snapshot", snapshot, "--scorer", "mf", "--train", LastFM.train.path, "--test", testPath, "--k", "10",
         ])
@@ -101,6 +90,24 @@ enum LastFM {
         // Few iterations: the tests run debug binaries (the full 15 take a fraction of a second in release).
         let trained = try runCLI(["train", "mf", "--interactions", train.path, "--out", path, "--iterations", "3"])
         guard trained.status == 0 else { throw E2EError("train failed: \(trained.stderr)") }
+        return path
+    }
+
+    /// The test rows of the first `users` test users, written as a TSV in
+    /// `folder`: a slice keeps a debug-build evaluation short.
+    static func testSlice(users count: Int, in folder: TemporaryFolder) throws -> String {
+        let lines = try String(contentsOf: test, encoding: .utf8).split(separator: "\n")
+        var users = Set<Substring>()
+        let kept = lines.dropFirst().filter { line in
+            let user = line.prefix(while: { $0 != "\t" })
+            if users.contains(user) { return true }
+            guard users.count < count else { return false }
+            users.insert(user)
+            return true
+        }
+        let path = folder.path("test-\(count).tsv")
+        try ([String(lines[0])] + kept.map(String.init)).joined(separator: "\n").write(
+            toFile: path, atomically: true, encoding: .utf8)
         return path
     }
 

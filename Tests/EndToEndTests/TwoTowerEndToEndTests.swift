@@ -23,19 +23,7 @@ struct TwoTowerEndToEndTests {
 
     @Test("eval over 300 test users is far above popularity (ndcg@10 0.079)")
     func evaluates() throws {
-        // A slice of the test users keeps a debug-build run short.
-        let lines = try String(contentsOf: LastFM.test, encoding: .utf8).split(separator: "\n")
-        var users = Set<Substring>()
-        let kept = lines.dropFirst().filter { line in
-            let user = line.prefix(while: { $0 != "\t" })
-            if users.contains(user) { return true }
-            guard users.count < 300 else { return false }
-            users.insert(user)
-            return true
-        }
-        let testPath = folder.path("test-300.tsv")
-        try ([String(lines[0])] + kept.map(String.init)).joined(separator: "\n").write(
-            toFile: testPath, atomically: true, encoding: .utf8)
+        let testPath = try LastFM.testSlice(users: 300, in: folder)
         let result = try runCLI([
             "eval", "--snapshot", snapshot, "--scorer", "two-tower", "--train", LastFM.train.path, "--test", testPath,
         ])
