@@ -26,17 +26,7 @@ struct TrainMFCommand: ParsableCommand {
             with regularization·n^regularization-exponent. Results are the same for any --threads.
             """)
 
-    @Option(help: ArgumentHelp("Training interactions: header line, then user<TAB>item<TAB>weight.", valueName: "TSV"))
-    var interactions: String?
-
-    @Option(help: ArgumentHelp("Train on the catalogue's listens instead (plays per user and track).", valueName: "DB"))
-    var db: String?
-
-    @Option(help: ArgumentHelp("The snapshot directory to write; must not exist yet.", valueName: "DIR"))
-    var out: String
-
-    @Option(help: ArgumentHelp("Copy the other parts of this snapshot into the new one (replacing its mf part).", valueName: "DIR"))
-    var into: String?
+    @OptionGroup var input: TrainingInput
 
     @Option(help: "Latent factors per user and item.")
     var factors = ALSConfiguration().factors
@@ -77,16 +67,17 @@ struct TrainMFCommand: ParsableCommand {
         configuration.threads = threads
         configuration.seed = seed
         do {
-            try SnapshotWriter.checkDestination(out)
-            let (table, fingerprint) = try trainingData()
+            let (table, catalogue) = try input.load()
             let trainer = try ALSTrainer(interactions: table, configuration: configuration)
             let progress = TerminalProgress(label: "ALS iteration")
             let model = trainer.train { progress.update($0, of: $1) }
             progress.finish()
-            let manifest = try SnapshotWriter.write([model.snapshotPart()], to: out, catalogueFingerprint: fingerprint, basedOn: into)
+            let manifest = try SnapshotWriter.write(
+                [model.snapshotPart()], to: input.out, catalogueFingerprint: catalogue?.catalogue.fingerprint,
+                basedOn: input.into)
             let seconds = (Date().timeIntervalSince(started) * 1000).rounded() / 1000
             print(
-                #"{"snapshot":\#(jsonString(URL(fileURLWithPath: out).standardizedFileURL.path)),"id":\#(jsonString(manifest.id)),"#
+                #"{"snapshot":\#(jsonString(URL(fileURLWithPath: input.out).standardizedFileURL.path)),"id":\#(jsonString(manifest.id)),"#
                     + #""users":\#(model.userIDs.count),"items":\#(model.itemIDs.count),"#
                     + #""interactions":\#(model.userItems.nonzeroCount),"seconds":\#(seconds)}"#)
         } catch let error as TrainingError {
@@ -94,20 +85,6 @@ struct TrainMFCommand: ParsableCommand {
         } catch let error as SnapshotWriteError {
             throw CLIError(error.description)
         }
-    }
-
-    func validate() throws {
-        guard (interactions == nil) != (db == nil) else {
-            throw ValidationError("give exactly one of --interactions TSV and --db DB")
-        }
-    }
-
-    /// The interactions and, when they come from the catalogue, its fingerprint.
-    private func trainingData() throws -> (InteractionTable, String?) {
-        if let interactions { return (try InteractionTable.read(tsv: interactions), nil) }
-        guard let db else { throw ValidationError("give --interactions TSV or --db DB") }
-        let data = try CatalogueTrainingData.load(db: db)
-        return (data.interactions, data.catalogue.fingerprint)
     }
 }
 

@@ -23,17 +23,7 @@ struct TrainTwoTowerCommand: ParsableCommand {
             any --threads.
             """)
 
-    @Option(help: ArgumentHelp("Training interactions: header line, then user<TAB>item<TAB>weight (play count).", valueName: "TSV"))
-    var interactions: String?
-
-    @Option(help: ArgumentHelp("Train on the catalogue's listens instead, with each track's genres as its tags.", valueName: "DB"))
-    var db: String?
-
-    @Option(help: ArgumentHelp("The snapshot directory to write; must not exist yet.", valueName: "DIR"))
-    var out: String
-
-    @Option(help: ArgumentHelp("Copy the other parts of this snapshot into the new one (replacing its two-tower part).", valueName: "DIR"))
-    var into: String?
+    @OptionGroup var input: TrainingInput
 
     @Option(help: ArgumentHelp("Item tags: userID<TAB>artistID<TAB>tagID<TAB>day<TAB>month<TAB>year with a header (Last.fm user_taggedartists.dat).", valueName: "FILE"))
     var itemTags: String?
@@ -98,12 +88,6 @@ struct TrainTwoTowerCommand: ParsableCommand {
     @Option(help: "Random seed (initialization, shuffling, sampling).")
     var seed = TwoTowerConfiguration().seed
 
-    func validate() throws {
-        guard (interactions == nil) != (db == nil) else {
-            throw ValidationError("give exactly one of --interactions TSV and --db DB")
-        }
-    }
-
     func run() throws {
         let started = Date()
         var configuration = TwoTowerConfiguration()
@@ -137,19 +121,8 @@ struct TrainTwoTowerCommand: ParsableCommand {
         configuration.seed = seed
         do {
             try configuration.validate()
-            let table: InteractionTable
-            var tags: TwoTowerItemTags?
-            var fingerprint: String?
-            if let db {
-                let data = try CatalogueTrainingData.load(db: db)
-                table = data.interactions
-                tags = TwoTowerItemTags(assignments: data.genreTags)
-                fingerprint = data.catalogue.fingerprint
-            } else if let interactions {
-                table = try InteractionTable.read(tsv: interactions)
-            } else {
-                throw CLIError("give --interactions TSV or --db DB")
-            }
+            let (table, catalogue) = try input.load()
+            var tags = catalogue.map { TwoTowerItemTags(assignments: $0.genreTags) }
             var excluded = TwoTowerExcludedPairs()
             for file in excludePairs { try excluded.read(tsv: file) }
             if let path = itemTags {
@@ -166,12 +139,14 @@ struct TrainTwoTowerCommand: ParsableCommand {
                 progress.update(state.batch, of: state.batches, note: note)
             }
             progress.finish()
-            let manifest = try SnapshotWriter.write([model.snapshotPart()], to: out, catalogueFingerprint: fingerprint, basedOn: into)
+            let manifest = try SnapshotWriter.write(
+                [model.snapshotPart()], to: input.out, catalogueFingerprint: catalogue?.catalogue.fingerprint,
+                basedOn: input.into)
             let seconds = (Date().timeIntervalSince(started) * 1000).rounded() / 1000
             let training = (model.summary.seconds * 1000).rounded() / 1000
             let validation = model.summary.validationNDCG.map { String(format: "%.4f", $0) }.joined(separator: ",")
             print(
-                #"{"snapshot":\#(jsonString(URL(fileURLWithPath: out).standardizedFileURL.path)),"id":\#(jsonString(manifest.id)),"#
+                #"{"snapshot":\#(jsonString(URL(fileURLWithPath: input.out).standardizedFileURL.path)),"id":\#(jsonString(manifest.id)),"#
                     + #""users":\#(model.userIDs.count),"items":\#(model.itemIDs.count),"#
                     + #""interactions":\#(model.userItems.nonzeroCount),"tags":\#(model.summary.tags),"#
                     + #""excluded_tag_assignments":\#(model.summary.excludedTagAssignments),"epochs":\#(model.summary.epochs),"#
