@@ -41,8 +41,6 @@ final class ServerStats: Sendable {
         counters.withLockedValue { $0.connectionsOpen -= 1 }
     }
 
-    var openConnections: Int { counters.withLockedValue { $0.connectionsOpen } }
-
     /// The `stats` result.
     func snapshot() -> JSONValue {
         counters.withLockedValue { counters in
