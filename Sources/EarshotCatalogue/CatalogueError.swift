@@ -9,6 +9,8 @@ public enum CatalogueError: Error, CustomStringConvertible, Sendable, Equatable 
     /// The file's header is not the Spotify Tracks Dataset's; `found` is the
     /// header as read (empty for an empty file).
     case notSpotifyTracksCSV(path: String, found: String)
+    /// The file's header is not `user<TAB>item<TAB>weight`.
+    case notInteractionsTSV(path: String, found: String)
 
     /// The failure as one line, naming the file where there is one.
     public var description: String {
@@ -21,6 +23,9 @@ public enum CatalogueError: Error, CustomStringConvertible, Sendable, Equatable 
             let expected = SpotifyTracksCSVImporter.columns.joined(separator: ",")
             let what = found.isEmpty ? "found an empty file" : "found \(Self.quotedExcerpt(found))"
             return "\(path): not a Spotify tracks CSV: expected header \(expected); \(what)"
+        case let .notInteractionsTSV(path, found):
+            let what = found.isEmpty ? "found an empty file" : "found \(Self.quotedExcerpt(found))"
+            return "\(path): not an interactions TSV: expected the header user<TAB>item<TAB>weight; \(what)"
         }
     }
 

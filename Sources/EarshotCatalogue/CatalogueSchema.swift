@@ -76,7 +76,17 @@ public enum CatalogueSchema {
             name, artists, album, track_id UNINDEXED,
             tokenize = 'unicode61 remove_diacritics 2'
         );
+        """,
+        // 2: implicit feedback imported as (user, item, weight) rows, e.g. Last.fm play counts.
+        // item is not a foreign key: interaction data names items the catalogue may lack.
         """
+        CREATE TABLE IF NOT EXISTS interactions (
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            item TEXT NOT NULL,
+            weight REAL NOT NULL,
+            PRIMARY KEY (user_id, item)
+        ) WITHOUT ROWID;
+        """,
     ]
 
     /// Brings the schema of `database` up to `version`, creating it in an empty file.

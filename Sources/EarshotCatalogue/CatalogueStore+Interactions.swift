@@ -12,7 +12,8 @@ extension CatalogueStore {
         }
     }
 
-    /// Every (user, track) pair with its number of listens, ordered by user
+    /// Every (user, track) pair with its number of listens plus its imported
+    /// interaction weight (`earshot import interactions`), ordered by user
     /// name then track id, read in one transaction so a concurrent import or
     /// `listen` is seen entirely or not at all. Tracks the catalogue lacks are
     /// included: they are what the user played.
@@ -20,8 +21,13 @@ extension CatalogueStore {
         try database.transaction(.deferred) {
             let statement = try database.prepare(
                 """
-                SELECT u.name, l.track_id, count(*) FROM listens l JOIN users u ON u.id = l.user_id
-                GROUP BY l.user_id, l.track_id ORDER BY u.name, l.track_id
+                SELECT u.name, p.item, CAST(round(sum(p.plays)) AS INTEGER)
+                FROM (
+                    SELECT user_id, track_id AS item, count(*) AS plays FROM listens GROUP BY user_id, track_id
+                    UNION ALL
+                    SELECT user_id, item, weight FROM interactions
+                ) p JOIN users u ON u.id = p.user_id
+                GROUP BY p.user_id, p.item ORDER BY u.name, p.item
                 """)
             var counts: [PlayCount] = []
             while try statement.step() {

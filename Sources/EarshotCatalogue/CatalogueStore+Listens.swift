@@ -75,17 +75,6 @@ extension CatalogueStore {
         return names
     }
 
-    /// The id of user `name`, inserting the user when new.
-    private func userID(named name: String) throws -> Int {
-        let insert = try database.prepare("INSERT INTO users (name) VALUES (?1) ON CONFLICT (name) DO NOTHING")
-        try insert.bind(name, at: 1)
-        try insert.step()
-        let select = try database.prepare("SELECT id FROM users WHERE name = ?1")
-        try select.bind(name, at: 1)
-        try select.step()
-        return select.int(at: 0)
-    }
-
     /// ISO 8601 in UTC with milliseconds, e.g. `2024-05-01T12:00:00.000Z`:
     /// fixed width, so timestamps sort correctly as text, and a form SQLite's
     /// date functions read.

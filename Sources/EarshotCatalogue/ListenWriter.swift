@@ -5,9 +5,7 @@ import Foundation
 final class ListenWriter {
     private let database: SQLiteDatabase
     private let insertListen: SQLiteDatabase.Statement
-    private let insertUser: SQLiteDatabase.Statement
-    private let selectUser: SQLiteDatabase.Statement
-    private var userIDs: [String: Int] = [:]
+    private let users: UserDirectory
 
     init(_ database: SQLiteDatabase) throws {
         self.database = database
@@ -17,14 +15,13 @@ final class ListenWriter {
             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
             ON CONFLICT (user_id, track_id, ts, source) DO NOTHING
             """)
-        insertUser = try database.prepare("INSERT INTO users (name) VALUES (?1) ON CONFLICT (name) DO NOTHING")
-        selectUser = try database.prepare("SELECT id FROM users WHERE name = ?1")
+        users = try UserDirectory(database)
     }
 
     /// Stores `listen`, creating its user when new. Returns `false` when the
     /// same user, track, time and source were already stored.
     func insert(_ listen: ListenEvent) throws -> Bool {
-        let user = try userID(named: listen.user)
+        let user = try users.id(of: listen.user)
         defer { insertListen.reset() }
         try insertListen.bind(user, at: 1)
         try insertListen.bind(listen.trackID, at: 2)
@@ -34,20 +31,5 @@ final class ListenWriter {
         try insertListen.bind(listen.source, at: 6)
         try insertListen.step()
         return database.changes == 1
-    }
-
-    private func userID(named name: String) throws -> Int {
-        if let id = userIDs[name] { return id }
-        defer {
-            insertUser.reset()
-            selectUser.reset()
-        }
-        try insertUser.bind(name, at: 1)
-        try insertUser.step()
-        try selectUser.bind(name, at: 1)
-        try selectUser.step()
-        let id = selectUser.int(at: 0)
-        userIDs[name] = id
-        return id
     }
 }

@@ -17,5 +17,5 @@ struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
         abstract: "Import catalogues and listening histories into the SQLite catalogue.",
-        subcommands: [ImportCatalogueCommand.self, ImportHistoryCommand.self])
+        subcommands: [ImportCatalogueCommand.self, ImportHistoryCommand.self, ImportInteractionsCommand.self])
 }
