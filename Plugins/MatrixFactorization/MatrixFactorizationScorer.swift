@@ -6,44 +6,30 @@ struct MatrixFactorizationScorer: LoadedScorer {
     let model: FactorModel
 
     var facts: [String: Int] {
-        ["items": model.itemIDs.count, "users": model.rowOfUser.count, "dims": model.dimension]
+        ["items": model.items.ids.count, "users": model.users.ids.count, "dims": model.items.dimension]
     }
 
-    var itemIDs: [String] { model.itemIDs }
+    var itemIDs: [String] { model.items.ids }
 
-    func item(of id: String) -> Int32? { model.rowOfItem[id] }
+    func item(of id: String) -> Int32? { model.items.row(of: id) }
 
-    func trainingItems(of user: String) -> [Int32] {
-        guard let row = model.rowOfUser[user] else { return [] }
-        return Array(model.trainingItems(ofRow: Int(row)))
-    }
+    func trainingItems(of user: String) -> [Int32] { model.users.trainingItems(of: user) }
 
     func recommend(for listener: Listener, k: Int, excluding exclusion: ItemExclusion) throws(ScoringError)
         -> [ScoredItem]
     {
-        let vector = try userVector(for: listener)
-        return model.itemFactors.withUnsafeBufferPointer {
-            VectorKernels.topDotProducts(query: vector, matrix: $0, rows: model.itemIDs.count, k: k, excluding: exclusion)
-        }
+        model.items.top(query: try userVector(for: listener), k: k, excluding: exclusion)
     }
 
     func score(_ items: [Int32], for listener: Listener) throws(ScoringError) -> [Float] {
-        let vector = try userVector(for: listener)
-        return vector.withUnsafeBufferPointer { query in
-            model.itemFactors.withUnsafeBufferPointer { factors in
-                items.map { VectorKernels.dot(query.baseAddress!, factors.baseAddress! + Int($0) * model.dimension, count: model.dimension) }
-            }
-        }
+        model.items.scores(query: try userVector(for: listener), items: items)
     }
 
-    /// Cosine of item factors (see `CosineSimilarity.top`).
+    /// Cosine of item factors.
     func similar(
         to seeds: [Int32], strategy: SeedStrategy, k: Int, excluding exclusion: ItemExclusion
     ) throws(ScoringError) -> [ScoredItem] {
-        guard !seeds.isEmpty else { throw .noKnownItems }
-        return CosineSimilarity.top(
-            to: seeds, strategy: strategy, matrix: model.itemFactors, inverseNorms: model.inverseNorms,
-            dimension: model.dimension, k: k, excluding: exclusion)
+        try model.items.similar(to: seeds, strategy: strategy, k: k, excluding: exclusion)
     }
 
     /// A trained user without new history keeps the trained vector; a
@@ -51,22 +37,23 @@ struct MatrixFactorizationScorer: LoadedScorer {
     /// folded in from the union; anyone else from the history alone.
     func userVector(for listener: Listener) throws(ScoringError) -> [Float] {
         let history = Self.merged(listener.history)
-        guard let user = listener.user, let row = model.rowOfUser[user].map(Int.init) else {
+        guard let user = listener.user, let row = model.users.row(of: user) else {
             guard !history.items.isEmpty else { throw .unknownUser(listener.user ?? "") }
             return model.foldIn.userVector(
-                items: history.items, confidences: model.foldIn.confidences(history.weights), itemFactors: model.itemFactors)
+                items: history.items, confidences: model.foldIn.confidences(history.weights), itemFactors: model.items.vectors)
         }
-        let training = model.trainingItems(ofRow: row)
+        let training = model.users.items(ofRow: row)
         let known = Set(training)
         let extra = zip(history.items, history.weights).filter { !known.contains($0.0) }
         guard !extra.isEmpty else {
-            return Array(model.userFactors[row * model.dimension..<(row + 1) * model.dimension])
+            let d = model.items.dimension
+            return Array(model.userFactors[row * d..<(row + 1) * d])
         }
-        let trainingConfidences = model.userItemConfidences[model.userItemOffsets[row]..<model.userItemOffsets[row + 1]]
+        let trainingConfidences = model.userItemConfidences[model.users.range(ofRow: row)]
         return model.foldIn.userVector(
             items: Array(training) + extra.map(\.0),
             confidences: Array(trainingConfidences) + model.foldIn.confidences(extra.map(\.1)),
-            itemFactors: model.itemFactors)
+            itemFactors: model.items.vectors)
     }
 
     /// History with repeated items merged (weights added), in first-seen order.

@@ -1,26 +1,17 @@
 import EarshotScoring
 
 /// The `two-tower` snapshot part, checked and laid out for scoring: the
-/// candidate vectors (and their inverse norms for cosine similarity), the
-/// query tower's tables and the users' training items (CSR).
+/// candidate vectors, the query tower's tables and the users' training items.
 struct TwoTowerModelPart: Sendable {
-    let dimension: Int
-    let itemIDs: [String]
-    let rowOfItem: [String: Int32]
-    /// Row-major `items × dimension`: candidate-tower outputs.
-    let itemEmbeddings: [Float]
-    /// 1 / ‖row‖ of each candidate vector, for cosine similarity.
-    let inverseNorms: [Float]
+    /// Candidate-tower outputs.
+    let items: DenseItems
     /// Row-major `items × dimension`, pooled into queries; empty when the
     /// model's query tower has no history pooling.
     let historyEmbeddings: [Float]
-    let rowOfUser: [String: Int32]
+    let users: TrainingUsers
     /// Row-major `users × dimension`; empty when the query tower has no user embedding.
     let userEmbeddings: [Float]
-    /// User `u`'s training items are `userItems[userItemOffsets[u]..<userItemOffsets[u + 1]]`.
-    let userItemOffsets: [Int]
-    let userItems: [Int32]
-    /// The play count of each training item (1 when the snapshot has none).
+    /// The play count of each training item (1 when the snapshot has none), aligned with `users.items`.
     let userItemWeights: [Float]
     /// Pool the history with weights `ln(1 + w / s)`, `s` the history's
     /// geometric-mean weight, as the trainer did (else a plain mean).
@@ -55,33 +46,17 @@ struct TwoTowerModelPart: Sendable {
         guard history != nil || userMatrix != nil else {
             throw fail("two-tower has neither history_embeddings.npy nor user_embeddings.npy, so it cannot build a query")
         }
-        let (offsets, userItems) = try part.userItems(users: users.count, items: items.count, part: "two-tower", fail: fail)
-        let weights = part.matrices["user_items_data"]?.values ?? [Float](repeating: 1, count: userItems.count)
-        guard weights.count == userItems.count, weights.allSatisfy({ $0 > 0 && $0.isFinite }) else {
+        let training = try TrainingUsers(ids: users, part: part, items: items.count, name: "two-tower", fail: fail)
+        let weights = part.matrices["user_items_data"]?.values ?? [Float](repeating: 1, count: training.items.count)
+        guard weights.count == training.items.count, weights.allSatisfy({ $0 > 0 && $0.isFinite }) else {
             throw fail("two-tower/user_items_data.npy must hold one weight > 0 per entry of two-tower/user_items_indices.npy")
         }
 
-        self.dimension = dimension
-        self.itemIDs = items
-        self.rowOfItem = try SnapshotPart.rowIndex(items, file: "two-tower/items.txt", fail: fail)
-        self.itemEmbeddings = candidates.values
-        self.inverseNorms = CosineSimilarity.inverseNorms(candidates.values, dimension: dimension)
+        self.items = try DenseItems(ids: items, matrix: candidates, file: "two-tower/items.txt", fail: fail)
         self.historyEmbeddings = history?.values ?? []
-        self.rowOfUser = try SnapshotPart.rowIndex(users, file: "two-tower/users.txt", fail: fail)
+        self.users = training
         self.userEmbeddings = userMatrix?.values ?? []
-        self.userItemOffsets = offsets
-        self.userItems = userItems
         self.userItemWeights = weights
         self.logWeightedPooling = (part.parameters["history_weighting_log"] ?? 0) != 0
-    }
-
-    /// Training items of a user row.
-    func trainingItems(ofRow user: Int) -> ArraySlice<Int32> {
-        userItems[userItemOffsets[user]..<userItemOffsets[user + 1]]
-    }
-
-    /// Play counts of a user row's training items.
-    func trainingWeights(ofRow user: Int) -> ArraySlice<Float> {
-        userItemWeights[userItemOffsets[user]..<userItemOffsets[user + 1]]
     }
 }

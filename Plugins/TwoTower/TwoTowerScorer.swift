@@ -9,45 +9,30 @@ struct TwoTowerScorer: LoadedScorer {
     let model: TwoTowerModelPart
 
     var facts: [String: Int] {
-        ["items": model.itemIDs.count, "users": model.rowOfUser.count, "dims": model.dimension]
+        ["items": model.items.ids.count, "users": model.users.ids.count, "dims": model.items.dimension]
     }
 
-    var itemIDs: [String] { model.itemIDs }
+    var itemIDs: [String] { model.items.ids }
 
-    func item(of id: String) -> Int32? { model.rowOfItem[id] }
+    func item(of id: String) -> Int32? { model.items.row(of: id) }
 
-    func trainingItems(of user: String) -> [Int32] {
-        guard let row = model.rowOfUser[user] else { return [] }
-        return Array(model.trainingItems(ofRow: Int(row)))
-    }
+    func trainingItems(of user: String) -> [Int32] { model.users.trainingItems(of: user) }
 
     func recommend(for listener: Listener, k: Int, excluding exclusion: ItemExclusion) throws(ScoringError)
         -> [ScoredItem]
     {
-        let query = try queryVector(for: listener)
-        return model.itemEmbeddings.withUnsafeBufferPointer {
-            VectorKernels.topDotProducts(query: query, matrix: $0, rows: model.itemIDs.count, k: k, excluding: exclusion)
-        }
+        model.items.top(query: try queryVector(for: listener), k: k, excluding: exclusion)
     }
 
     func score(_ items: [Int32], for listener: Listener) throws(ScoringError) -> [Float] {
-        let query = try queryVector(for: listener)
-        let d = model.dimension
-        return query.withUnsafeBufferPointer { q in
-            model.itemEmbeddings.withUnsafeBufferPointer { candidates in
-                items.map { VectorKernels.dot(q.baseAddress!, candidates.baseAddress! + Int($0) * d, count: d) }
-            }
-        }
+        model.items.scores(query: try queryVector(for: listener), items: items)
     }
 
-    /// Cosine of candidate vectors (see `CosineSimilarity.top`).
+    /// Cosine of candidate vectors.
     func similar(
         to seeds: [Int32], strategy: SeedStrategy, k: Int, excluding exclusion: ItemExclusion
     ) throws(ScoringError) -> [ScoredItem] {
-        guard !seeds.isEmpty else { throw .noKnownItems }
-        return CosineSimilarity.top(
-            to: seeds, strategy: strategy, matrix: model.itemEmbeddings, inverseNorms: model.inverseNorms,
-            dimension: model.dimension, k: k, excluding: exclusion)
+        try model.items.similar(to: seeds, strategy: strategy, k: k, excluding: exclusion)
     }
 
     /// The query tower at request time. A training user's history is their
@@ -56,15 +41,16 @@ struct TwoTowerScorer: LoadedScorer {
     /// added). The pooling is the trainer's: a plain mean, or weighted by
     /// `ln(1 + w / s)` with `s` the geometric mean of the history's weights.
     func queryVector(for listener: Listener) throws(ScoringError) -> [Float] {
-        let d = model.dimension
+        let d = model.items.dimension
         var items: [Int32] = []
         var weights: [Float] = []
         var position: [Int32: Int] = [:]
         var training = Set<Int32>()
         var userRow: Int?
-        if let user = listener.user, let row = model.rowOfUser[user] {
-            userRow = Int(row)
-            for (item, weight) in zip(model.trainingItems(ofRow: Int(row)), model.trainingWeights(ofRow: Int(row))) {
+        if let user = listener.user, let row = model.users.row(of: user) {
+            userRow = row
+            let entries = model.users.range(ofRow: row)
+            for (item, weight) in zip(model.users.items[entries], model.userItemWeights[entries]) {
                 training.insert(item)
                 position[item] = items.count
                 items.append(item)

@@ -1,0 +1,81 @@
+/// Items as dense vectors, the way embedding scorers (`mf`, `two-tower`)
+/// serve them: ids, row-major vectors and their inverse norms, with the
+/// top-k, scoring and cosine `similar` every such scorer needs.
+public struct DenseItems: Sendable {
+    public let ids: [String]
+    public let dimension: Int
+    /// Row-major `ids.count × dimension`.
+    public let vectors: [Float]
+    /// 1 / ‖row‖ (0 for zero rows): cosine without a normalized copy.
+    public let inverseNorms: [Float]
+    private let rowOfID: [String: Int32]
+
+    /// `matrix` must have one row per id; a repeated id is an error naming `file`.
+    public init(ids: [String], matrix: Matrix, file: String, fail: (String) -> ScorerLoadError) throws(ScorerLoadError) {
+        precondition(matrix.rows == ids.count, "check the row count before building the items")
+        self.ids = ids
+        dimension = matrix.columns
+        vectors = matrix.values
+        inverseNorms = CosineSimilarity.inverseNorms(matrix.values, dimension: matrix.columns)
+        rowOfID = try SnapshotPart.rowIndex(ids, file: file, fail: fail)
+    }
+
+    public func row(of id: String) -> Int32? { rowOfID[id] }
+
+    /// The `k` items with the highest dot product with `query`, best first.
+    public func top(query: [Float], k: Int, excluding exclusion: ItemExclusion) -> [ScoredItem] {
+        vectors.withUnsafeBufferPointer {
+            VectorKernels.topDotProducts(query: query, matrix: $0, rows: ids.count, k: k, excluding: exclusion)
+        }
+    }
+
+    /// The dot products of `query` with `items`, in order.
+    public func scores(query: [Float], items: [Int32]) -> [Float] {
+        query.withUnsafeBufferPointer { q in
+            vectors.withUnsafeBufferPointer { rows in
+                items.map { VectorKernels.dot(q.baseAddress!, rows.baseAddress! + Int($0) * dimension, count: dimension) }
+            }
+        }
+    }
+
+    /// Cosine similarity to `seeds` (see `CosineSimilarity.top`).
+    public func similar(
+        to seeds: [Int32], strategy: SeedStrategy, k: Int, excluding exclusion: ItemExclusion
+    ) throws(ScoringError) -> [ScoredItem] {
+        guard !seeds.isEmpty else { throw .noKnownItems }
+        return CosineSimilarity.top(
+            to: seeds, strategy: strategy, matrix: vectors, inverseNorms: inverseNorms, dimension: dimension, k: k,
+            excluding: exclusion)
+    }
+}
+
+/// The users a model was trained on and each one's training items (CSR),
+/// so heard-filtering works without a catalogue.
+public struct TrainingUsers: Sendable {
+    public let ids: [String]
+    private let rowOfUser: [String: Int32]
+    private let offsets: [Int]
+    /// Every user's training items, concatenated in user order.
+    public let items: [Int32]
+
+    /// Reads `users.txt` order and the part's `user_items_*` CSR; `name` labels errors.
+    public init(
+        ids: [String], part: SnapshotPart, items itemCount: Int, name: String, fail: (String) -> ScorerLoadError
+    ) throws(ScorerLoadError) {
+        self.ids = ids
+        rowOfUser = try SnapshotPart.rowIndex(ids, file: "\(name)/users.txt", fail: fail)
+        (offsets, items) = try part.userItems(users: ids.count, items: itemCount, part: name, fail: fail)
+    }
+
+    public func row(of user: String) -> Int? { rowOfUser[user].map(Int.init) }
+
+    /// Where user row `row`'s entries are in `items` (and in row-aligned arrays such as weights).
+    public func range(ofRow row: Int) -> Range<Int> { offsets[row]..<offsets[row + 1] }
+
+    public func items(ofRow row: Int) -> ArraySlice<Int32> { items[range(ofRow: row)] }
+
+    /// `user`'s training items, empty for a user not in the model.
+    public func trainingItems(of user: String) -> [Int32] {
+        row(of: user).map { Array(items(ofRow: $0)) } ?? []
+    }
+}
