@@ -2,40 +2,16 @@ import EarshotScoring
 
 /// The loaded `mf` model: scores are dot products of a user vector with the
 /// item factors, `similar` is the cosine of item factors.
-struct MatrixFactorizationScorer: LoadedScorer {
+struct MatrixFactorizationScorer: DenseItemScorer {
     let model: FactorModel
 
-    var facts: [String: Int] {
-        ["items": model.items.ids.count, "users": model.users.ids.count, "dims": model.items.dimension]
-    }
-
-    var itemIDs: [String] { model.items.ids }
-
-    func item(of id: String) -> Int32? { model.items.row(of: id) }
-
-    func trainingItems(of user: String) -> [Int32] { model.users.trainingItems(of: user) }
-
-    func recommend(for listener: Listener, k: Int, excluding exclusion: ItemExclusion) throws(ScoringError)
-        -> [ScoredItem]
-    {
-        model.items.top(query: try userVector(for: listener), k: k, excluding: exclusion)
-    }
-
-    func score(_ items: [Int32], for listener: Listener) throws(ScoringError) -> [Float] {
-        model.items.scores(query: try userVector(for: listener), items: items)
-    }
-
-    /// Cosine of item factors.
-    func similar(
-        to seeds: [Int32], strategy: SeedStrategy, k: Int, excluding exclusion: ItemExclusion
-    ) throws(ScoringError) -> [ScoredItem] {
-        try model.items.similar(to: seeds, strategy: strategy, k: k, excluding: exclusion)
-    }
+    var items: DenseItems { model.items }
+    var users: TrainingUsers { model.users }
 
     /// A trained user without new history keeps the trained vector; a
     /// trained user with history items outside their training items is
     /// folded in from the union; anyone else from the history alone.
-    func userVector(for listener: Listener) throws(ScoringError) -> [Float] {
+    func queryVector(for listener: Listener) throws(ScoringError) -> [Float] {
         let history = Self.merged(listener.history)
         guard let user = listener.user, let row = model.users.row(of: user) else {
             guard !history.items.isEmpty else { throw .unknownUser(listener.user ?? "") }

@@ -5,35 +5,11 @@ import Foundation
 /// embedding (for users seen in training) plus the mean of the history
 /// embeddings of their items; scores are dot products with the candidate
 /// vectors, `similar` is the cosine of candidate vectors.
-struct TwoTowerScorer: LoadedScorer {
+struct TwoTowerScorer: DenseItemScorer {
     let model: TwoTowerModelPart
 
-    var facts: [String: Int] {
-        ["items": model.items.ids.count, "users": model.users.ids.count, "dims": model.items.dimension]
-    }
-
-    var itemIDs: [String] { model.items.ids }
-
-    func item(of id: String) -> Int32? { model.items.row(of: id) }
-
-    func trainingItems(of user: String) -> [Int32] { model.users.trainingItems(of: user) }
-
-    func recommend(for listener: Listener, k: Int, excluding exclusion: ItemExclusion) throws(ScoringError)
-        -> [ScoredItem]
-    {
-        model.items.top(query: try queryVector(for: listener), k: k, excluding: exclusion)
-    }
-
-    func score(_ items: [Int32], for listener: Listener) throws(ScoringError) -> [Float] {
-        model.items.scores(query: try queryVector(for: listener), items: items)
-    }
-
-    /// Cosine of candidate vectors.
-    func similar(
-        to seeds: [Int32], strategy: SeedStrategy, k: Int, excluding exclusion: ItemExclusion
-    ) throws(ScoringError) -> [ScoredItem] {
-        try model.items.similar(to: seeds, strategy: strategy, k: k, excluding: exclusion)
-    }
+    var items: DenseItems { model.items }
+    var users: TrainingUsers { model.users }
 
     /// The query tower at request time. A training user's history is their
     /// training items plus any new items in the listener's history; anyone

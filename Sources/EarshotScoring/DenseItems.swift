@@ -79,3 +79,39 @@ public struct TrainingUsers: Sendable {
         row(of: user).map { Array(items(ofRow: $0)) } ?? []
     }
 }
+
+/// A scorer whose listener becomes one query vector scored against dense
+/// item vectors: everything but building that vector comes with it.
+public protocol DenseItemScorer: LoadedScorer {
+    var items: DenseItems { get }
+    var users: TrainingUsers { get }
+    /// The listener's query vector (a user vector, or one folded in or pooled from history).
+    func queryVector(for listener: Listener) throws(ScoringError) -> [Float]
+}
+
+extension DenseItemScorer {
+    public var facts: [String: Int] { ["items": items.ids.count, "users": users.ids.count, "dims": items.dimension] }
+
+    public var itemIDs: [String] { items.ids }
+
+    public func item(of id: String) -> Int32? { items.row(of: id) }
+
+    public func trainingItems(of user: String) -> [Int32] { users.trainingItems(of: user) }
+
+    public func recommend(for listener: Listener, k: Int, excluding exclusion: ItemExclusion) throws(ScoringError)
+        -> [ScoredItem]
+    {
+        items.top(query: try queryVector(for: listener), k: k, excluding: exclusion)
+    }
+
+    public func score(_ scored: [Int32], for listener: Listener) throws(ScoringError) -> [Float] {
+        items.scores(query: try queryVector(for: listener), items: scored)
+    }
+
+    /// Cosine similarity of the item vectors.
+    public func similar(
+        to seeds: [Int32], strategy: SeedStrategy, k: Int, excluding exclusion: ItemExclusion
+    ) throws(ScoringError) -> [ScoredItem] {
+        try items.similar(to: seeds, strategy: strategy, k: k, excluding: exclusion)
+    }
+}
