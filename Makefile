@@ -35,6 +35,7 @@ install: release
 	bin=$$($(SWIFT) build -c release --show-bin-path); \
 	install -D -m 0755 $$bin/earshotd $(DESTDIR)$(PREFIX)/bin/earshotd; \
 	install -D -m 0755 $$bin/earshot $(DESTDIR)$(PREFIX)/bin/earshot
+	install -D -m 0644 include/earshot/scorer.h $(DESTDIR)$(PREFIX)/include/earshot/scorer.h
 	install -D -m 0644 systemd/earshot.service $(DESTDIR)/etc/systemd/system/earshot.service
 	install -D -m 0644 systemd/earshot.socket $(DESTDIR)/etc/systemd/system/earshot.socket
 	install -D -m 0644 systemd/earshot.sysusers $(DESTDIR)/usr/lib/sysusers.d/earshot.conf
@@ -45,7 +46,7 @@ install: release
 	fi
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/earshotd $(DESTDIR)$(PREFIX)/bin/earshot \
+	rm -f $(DESTDIR)$(PREFIX)/bin/earshotd $(DESTDIR)$(PREFIX)/bin/earshot $(DESTDIR)$(PREFIX)/include/earshot/scorer.h \
 		$(DESTDIR)/etc/systemd/system/earshot.service $(DESTDIR)/etc/systemd/system/earshot.socket \
 		$(DESTDIR)/usr/lib/sysusers.d/earshot.conf
 

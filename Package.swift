@@ -26,6 +26,8 @@ let package = Package(
         .systemLibrary(
             name: "CSystemd", path: "Sources/CSystemd", pkgConfig: "libsystemd",
             providers: [.apt(["libsystemd-dev"])]),
+        // The scorer plugin ABI, include/earshot/scorer.h.
+        .systemLibrary(name: "CEarshotScorer", path: "Sources/CEarshotScorer"),
         .systemLibrary(
             name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]),
@@ -45,6 +47,10 @@ let package = Package(
             name: "EarshotSnapshot",
             dependencies: ["EarshotScoring", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "EarshotCatalogue", dependencies: ["CSQLite", "EarshotScoring"]),
+        // Scorer plugins loaded at run time (dlopen) through the C ABI.
+        .target(
+            name: "EarshotPlugins",
+            dependencies: ["CEarshotScorer", "EarshotScoring", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "EarshotSystemd",
             dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]),
@@ -52,7 +58,7 @@ let package = Package(
             name: "EarshotServer",
             dependencies: [
                 "EarshotProtocol", "EarshotScoring", "EarshotCatalogue", "EarshotSnapshot",
-                "EarshotSystemd",
+                "EarshotSystemd", "EarshotPlugins",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -67,6 +73,9 @@ let package = Package(
         .target(name: "MatrixFactorization", dependencies: ["EarshotScoring"], path: "Plugins/MatrixFactorization"),
         .target(name: "TwoTower", dependencies: ["EarshotScoring"], path: "Plugins/TwoTower"),
 
+        // The built-in scorers, in one registry.
+        .target(name: "EarshotScorers", dependencies: ["EarshotScoring", "ContentSimilarity", "MatrixFactorization", "TwoTower"]),
+
         // Training and offline evaluation.
         .target(name: "EarshotTraining", dependencies: ["EarshotScoring", "EarshotSnapshot", "COpenBLAS"]),
 
@@ -74,8 +83,7 @@ let package = Package(
         .executableTarget(
             name: "earshotd",
             dependencies: [
-                "EarshotServer", "EarshotSystemd", "EarshotScoring", "ContentSimilarity", "MatrixFactorization",
-                "TwoTower",
+                "EarshotServer", "EarshotSystemd", "EarshotScoring", "EarshotScorers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -83,7 +91,7 @@ let package = Package(
             name: "earshot",
             dependencies: [
                 "EarshotCatalogue", "EarshotProtocol", "EarshotSnapshot", "EarshotClient", "EarshotTraining",
-                "EarshotScoring", "MatrixFactorization", "TwoTower",
+                "EarshotScoring", "MatrixFactorization", "TwoTower", "EarshotScorers", "EarshotPlugins",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
@@ -100,10 +108,11 @@ let package = Package(
             name: "EarshotTrainingTests",
             dependencies: ["EarshotTraining", "EarshotScoring", "EarshotSnapshot", "MatrixFactorization"]),
         .testTarget(name: "EarshotSystemdTests", dependencies: ["EarshotSystemd"]),
+        .testTarget(name: "EarshotPluginsTests", dependencies: ["EarshotPlugins", "EarshotScoring"]),
         .testTarget(
             name: "EarshotServerTests",
             dependencies: ["EarshotServer", "EarshotProtocol", "EarshotCatalogue", "EarshotScoring"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["EarshotProtocol", "EarshotClient"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["EarshotProtocol", "EarshotClient", "EarshotCatalogueTypes"]),
     ],
     swiftLanguageModes: [.v6]
 )

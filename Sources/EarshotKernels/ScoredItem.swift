@@ -36,3 +36,11 @@ public struct ItemExclusion: Sendable {
         return words[index >> 6] & (1 << UInt64(index & 63)) != 0
     }
 }
+
+extension ItemExclusion {
+    /// The bitset's words (bit `i % 64` of word `i / 64` is item `i`), for
+    /// handing to C scorer plugins without a copy.
+    public func withUnsafeWords<R, E: Error>(_ body: (UnsafeBufferPointer<UInt64>) throws(E) -> R) throws(E) -> R {
+        try words.withUnsafeBufferPointer { (buffer) throws(E) -> R in try body(buffer) }
+    }
+}

@@ -20,6 +20,10 @@ public struct ScorerLoadContext: Sendable {
     public let part: SnapshotPart?
     /// The `[scorer.<name>]` table of the config, as strings.
     public let settings: [String: String]
+    /// The scorers loaded before this one in the same load (for blends).
+    public var sources: ScorerSources = .none
+    /// The folder of this scorer's snapshot part, when the snapshot has one.
+    public var partFolder: String?
 
     public init(catalogue: TrackCatalogue, part: SnapshotPart?, settings: [String: String] = [:]) {
         self.catalogue = catalogue
@@ -99,4 +103,6 @@ public enum ScoringError: Error, Sendable, Equatable {
     case unknownUser(String)
     /// No seed or history item is known to this model.
     case noKnownItems
+    /// A scorer loaded from a plugin file failed; its own words.
+    case scorerFailed(String)
 }

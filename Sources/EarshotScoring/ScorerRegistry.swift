@@ -3,7 +3,10 @@
 /// Adding a scorer is one entry here, made by the executable that links it,
 /// so `EarshotServer` never names a concrete plugin.
 public struct ScorerRegistry: Sendable {
+    /// The built-in scorers.
     public let plugins: [any ScorerPlugin.Type]
+    /// Every scorer, built-in first, then those loaded from plugin files.
+    public let scorers: [ScorerFactory]
 
     public init(_ plugins: [any ScorerPlugin.Type]) {
         var seen = Set<String>()
@@ -11,9 +14,26 @@ public struct ScorerRegistry: Sendable {
             precondition(seen.insert(plugin.name).inserted, "two scorer plugins are named \(plugin.name)")
         }
         self.plugins = plugins
+        scorers = plugins.map { ScorerFactory($0) }
     }
 
-    public var names: [String] { plugins.map { $0.name } }
+    private init(plugins: [any ScorerPlugin.Type], scorers: [ScorerFactory]) {
+        self.plugins = plugins
+        self.scorers = scorers
+    }
+
+    public var names: [String] { scorers.map(\.name) }
+
+    /// This registry with `scorer` added, or `nil` when a scorer of that name exists.
+    public func adding(_ scorer: ScorerFactory) -> ScorerRegistry? {
+        guard self.scorer(named: scorer.name) == nil else { return nil }
+        return ScorerRegistry(plugins: plugins, scorers: scorers + [scorer])
+    }
+
+    /// The scorer named `name`, built-in or loaded.
+    public func scorer(named name: String) -> ScorerFactory? {
+        scorers.first { $0.name == name }
+    }
 
     public func plugin(named name: String) -> (any ScorerPlugin.Type)? {
         plugins.first { $0.name == name }

@@ -33,6 +33,10 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var defaultScorer = "content"
     /// `[scorer.<name>]` tables, values as text.
     public var scorerSettings: [String: [String: String]] = [:]
+    /// Scorer plugin files to load (`[scorers] plugins`), absolute.
+    public var pluginPaths: [String] = []
+    /// A folder whose `*.so` files are loaded as plugins too (`[scorers] plugin_dir`).
+    public var pluginFolder: String?
 
     /// Defaults for a process with the given environment and user id:
     /// systemd's `$RUNTIME_DIRECTORY`/`$STATE_DIRECTORY` when set, else
@@ -96,6 +100,11 @@ public struct DaemonConfiguration: Sendable, Equatable {
         if let value = try reader.string("log.level") { logLevel = try Self.parseLevel(value, source: "\(path): log.level") }
         if let value = try reader.strings("scorers.enabled") { enabledScorers = value }
         if let value = try reader.string("scorers.default") { defaultScorer = value }
+        // Plugin paths relative to the config file's folder.
+        let folder = (path as NSString).deletingLastPathComponent
+        func absolute(_ file: String) -> String { file.hasPrefix("/") || folder.isEmpty ? file : folder + "/" + file }
+        if let value = try reader.strings("scorers.plugins") { pluginPaths = value.map(absolute) }
+        if let value = try reader.string("scorers.plugin_dir") { pluginFolder = value.isEmpty ? nil : absolute(value) }
         for (key, value) in values where key.hasPrefix("scorer.") {
             let parts = key.split(separator: ".", maxSplits: 2)
             guard parts.count == 3 else { throw ConfigurationError("\(path): \(key) must be in a [scorer.<name>] table") }

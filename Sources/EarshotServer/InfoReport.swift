@@ -1,3 +1,4 @@
+import EarshotPlugins
 import EarshotProtocol
 import Foundation
 
@@ -30,8 +31,10 @@ enum InfoReport {
             "scorers": .array(state.scorers.map { slot in
                 var entry: JSONObject = ["name": .string(slot.name), "ready": .bool(slot.model != nil)]
                 if let reason = slot.notReadyReason { entry["reason"] = .string(reason) }
+                if let version = slot.version { entry["version"] = .string(version) }
                 return .object(entry)
             }),
+            "plugins": plugins(state),
             "default_scorer": .string(state.configuration.defaultScorer),
             "reloads": .object([
                 "ok": .int(history.succeeded),
@@ -57,8 +60,23 @@ enum InfoReport {
                 } else if let reason = slot.notReadyReason {
                     entry["reason"] = .string(reason)
                 }
+                if let version = slot.version { entry["version"] = .string(version) }
+                if let origin = slot.origin { entry["plugin"] = .string(origin) }
                 return .object(entry)
             }),
+            "plugins": plugins(state),
         ])
+    }
+
+    /// Every configured plugin file: its scorer, or why it is not serving.
+    static func plugins(_ state: ServingState) -> JSONValue {
+        .array(state.plugins.map { report in
+            var entry: JSONObject = ["path": .string(report.path), "loaded": .bool(report.error == nil)]
+            if let name = report.name { entry["name"] = .string(name) }
+            if let version = report.version { entry["version"] = .string(version) }
+            if let abi = report.abi { entry["abi"] = .string(abi) }
+            if let error = report.error { entry["reason"] = .string(error) }
+            return .object(entry)
+        })
     }
 }

@@ -205,6 +205,8 @@ struct RecommendationPipeline: Sendable {
             ProtocolError(.unknownUser, "user \(user) has no listens and is not in the model; send a history instead")
         case .noKnownItems:
             ProtocolError(.unknownTrack, "none of the given tracks is known to the scorer")
+        case .scorerFailed(let why):
+            ProtocolError(.internal, "the scorer failed: \(why)")
         }
     }
 }

@@ -1,3 +1,4 @@
+import EarshotPlugins
 import EarshotScoring
 import Foundation
 
@@ -12,11 +13,15 @@ public final class ServingState: Sendable {
     public let scorers: [ScorerSlot]
     /// Each user's stored listens, as they were when the state was built.
     public let listeners: [String: ListenerProfile]
+    /// The configured plugin files and what became of each.
+    public let plugins: [PluginReport]
 
     init(
         configuration: DaemonConfiguration, catalogue: TrackCatalogue, catalogueStatus: CatalogueStatus,
-        snapshotStatus: SnapshotStatus?, scorers: [ScorerSlot], listeners: [String: ListenerProfile]
+        snapshotStatus: SnapshotStatus?, scorers: [ScorerSlot], listeners: [String: ListenerProfile],
+        plugins: [PluginReport] = []
     ) {
+        self.plugins = plugins
         self.configuration = configuration
         self.catalogue = catalogue
         self.catalogueStatus = catalogueStatus
@@ -54,6 +59,10 @@ public struct ScorerSlot: Sendable {
     public let model: ReadyScorer?
     /// Why the scorer cannot serve, when `model` is nil.
     public let notReadyReason: String?
+    /// A plugin's own version; `nil` for built-in scorers.
+    public var version: String? = nil
+    /// The plugin file it came from; `nil` for built-in scorers.
+    public var origin: String? = nil
 }
 
 /// A loaded scorer and the mapping from its items to catalogue rows.

@@ -1,8 +1,10 @@
 import EarshotCatalogue
+import EarshotPlugins
 import EarshotScoring
 import EarshotSnapshot
 import Foundation
 import Logging
+import Synchronization
 
 /// Builds a complete `ServingState` from what the configuration points at.
 /// Blocking (SQLite, file reads, model building): call it off the I/O threads.
@@ -15,13 +17,29 @@ struct StateLoader: Sendable {
         let snapshot = try loadSnapshot(configuration, logger: logger)
         var slots: [ScorerSlot] = []
         var unmatched = 0
-        for plugin in registry.plugins {
-            let name = plugin.name
-            guard configuration.enabledScorers.isEmpty || configuration.enabledScorers.contains(name) else { continue }
-            let context = ScorerLoadContext(
+        let (registry, plugins) = PluginLoader.register(
+            PluginLoader.files(paths: configuration.pluginPaths, folder: configuration.pluginFolder), in: self.registry)
+        for report in plugins where report.error != nil {
+            logger.error("plugin not loaded: \(report.error ?? "")", metadata: ["plugin": "\(report.path)"])
+        }
+        let loaded = LoadedScorers()
+        for scorer in registry.scorers {
+            let name = scorer.name
+            // A listed plugin file is enabled by being listed.
+            guard scorer.origin != nil || configuration.enabledScorers.isEmpty
+                || configuration.enabledScorers.contains(name)
+            else { continue }
+            var context = ScorerLoadContext(
                 catalogue: catalogue, part: snapshot?.parts[name], settings: configuration.scorerSettings[name] ?? [:])
+            context.sources = ScorerSources { loaded.scorer(named: $0) }
+            context.partFolder = snapshot.map { $0.resolvedPath + "/" + name }
+            func slot(_ model: ReadyScorer?, _ reason: String?) -> ScorerSlot {
+                ScorerSlot(
+                    name: name, summary: scorer.summary, model: model, notReadyReason: reason, version: scorer.version,
+                    origin: scorer.origin)
+            }
             do {
-                let model = ReadyScorer(scorer: try plugin.load(context), catalogue: catalogue)
+                let model = ReadyScorer(scorer: try scorer.load(context), catalogue: catalogue)
                 if snapshot?.parts[name] != nil {
                     let misses = model.unmatchedItems
                     if catalogue.count > 0, misses == model.rowOfItem.count, misses > 0 {
@@ -30,10 +48,11 @@ struct StateLoader: Sendable {
                     }
                     unmatched += misses
                 }
-                slots.append(ScorerSlot(name: name, summary: plugin.summary, model: model, notReadyReason: nil))
+                loaded.add(name, model.scorer)
+                slots.append(slot(model, nil))
             } catch let error as ScorerLoadError {
                 logger.notice("scorer not ready", metadata: ["scorer": "\(name)", "reason": "\(error)"])
-                slots.append(ScorerSlot(name: name, summary: plugin.summary, model: nil, notReadyReason: error.description))
+                slots.append(slot(nil, error.description))
             } catch let error as ReloadError {
                 throw error
             } catch {
@@ -48,7 +67,7 @@ struct StateLoader: Sendable {
         return ServingState(
             configuration: configuration, catalogue: catalogue,
             catalogueStatus: CatalogueStatus(path: configuration.cataloguePath, exists: catalogueExists, loadedAt: now),
-            snapshotStatus: snapshotStatus, scorers: slots, listeners: listeners)
+            snapshotStatus: snapshotStatus, scorers: slots, listeners: listeners, plugins: plugins)
     }
 
     private func loadCatalogue(
@@ -82,6 +101,15 @@ struct StateLoader: Sendable {
             throw ReloadError(error.description)
         }
     }
+}
+
+/// The scorers loaded so far in one state load: a blend's sources.
+private final class LoadedScorers: Sendable {
+    private let models = Mutex<[String: any LoadedScorer]>([:])
+
+    func add(_ name: String, _ scorer: any LoadedScorer) { models.withLock { $0[name] = scorer } }
+
+    func scorer(named name: String) -> (any LoadedScorer)? { models.withLock { $0[name] } }
 }
 
 /// Why a state could not be built; the old state keeps serving.

@@ -2,9 +2,8 @@ import ArgumentParser
 import EarshotScoring
 import EarshotSnapshot
 import EarshotTraining
+import EarshotScorers
 import Foundation
-import MatrixFactorization
-import TwoTower
 
 /// `earshot eval`: offline quality of a snapshot's scorer on a train/test
 /// split, through the plugin API the daemon serves with.
@@ -21,8 +20,8 @@ struct EvalCommand: ParsableCommand {
             relevance and the ideal DCG of min(K, test items) hits; hit@K = any hit. Averages over the test users.
             """)
 
-    /// Scorers that need only a snapshot part; "content" needs a catalogue.
-    static let registry = ScorerRegistry([MatrixFactorizationPlugin.self, TwoTowerPlugin.self])
+    /// The daemon's scorers; those that need a catalogue fail to load here and say so.
+    static let registry = BuiltInScorers.registry
 
     @Option(help: ArgumentHelp("Snapshot directory.", valueName: "DIR"))
     var snapshot: String
@@ -44,7 +43,7 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         guard (1...10_000).contains(k) else { throw CLIError("--k must be 1…10000, found \(k)") }
-        guard let plugin = Self.registry.plugin(named: scorer) else {
+        guard let plugin = Self.registry.scorer(named: scorer) else {
             throw CLIError("--scorer: no offline-evaluable scorer named \(scorer); known: \(Self.registry.names.joined(separator: ", "))")
         }
         let loaded: any LoadedScorer
@@ -52,7 +51,9 @@ struct EvalCommand: ParsableCommand {
         let testTable: InteractionTable
         do {
             let snapshot = try SnapshotReader.read(at: self.snapshot)
-            loaded = try plugin.load(ScorerLoadContext(catalogue: .empty, part: snapshot.parts[scorer]))
+            var context = ScorerLoadContext(catalogue: .empty, part: snapshot.parts[scorer])
+            context.partFolder = snapshot.resolvedPath + "/" + scorer
+            loaded = try plugin.load(context)
             trainTable = try InteractionTable.read(tsv: train)
             testTable = try InteractionTable.read(tsv: test)
         } catch let error as SnapshotError {

@@ -1,12 +1,9 @@
 import ArgumentParser
-import ContentSimilarity
-import EarshotScoring
+import EarshotScorers
 import EarshotServer
 import EarshotSystemd
 import Foundation
 import Logging
-import MatrixFactorization
-import TwoTower
 
 #if canImport(Glibc)
     import Glibc
@@ -49,7 +46,7 @@ struct EarshotdCommand: AsyncParsableCommand {
         let logger = Logger(label: "earshotd")
         do {
             try await EarshotDaemon.run(configuration: { () throws(ConfigurationError) in try flags.resolve() },
-                registry: ScorerRegistry([ContentSimilarityPlugin.self, MatrixFactorizationPlugin.self, TwoTowerPlugin.self]), logger: logger)
+                registry: BuiltInScorers.registry, logger: logger)
         } catch {
             logger.critical("earshotd cannot run: \(error)")
             throw ExitCode.failure
