@@ -12,10 +12,13 @@ public final class ServingState: Sendable {
     public let scorers: [ScorerSlot]
     /// Each user's stored listens, as they were when the state was built.
     public let listeners: [String: ListenerProfile]
+    /// Users whose data was deleted (`forget`), and when, as stored.
+    public let forgotten: [String: Date]
 
     init(
         configuration: DaemonConfiguration, catalogue: TrackCatalogue, catalogueStatus: CatalogueStatus,
-        snapshotStatus: SnapshotStatus?, scorers: [ScorerSlot], listeners: [String: ListenerProfile]
+        snapshotStatus: SnapshotStatus?, scorers: [ScorerSlot], listeners: [String: ListenerProfile],
+        forgotten: [String: Date] = [:]
     ) {
         self.configuration = configuration
         self.catalogue = catalogue
@@ -23,6 +26,7 @@ public final class ServingState: Sendable {
         self.snapshotStatus = snapshotStatus
         self.scorers = scorers
         self.listeners = listeners
+        self.forgotten = forgotten
     }
 
     func scorer(named name: String) -> ScorerSlot? {
