@@ -5,7 +5,7 @@ PREFIX ?= /usr/local
 DEBIAN_PACKAGES := libsqlite3-dev libsystemd-dev libopenblas-dev socat pkg-config systemd
 DEMO_STATE ?= $(CURDIR)/demo-state
 
-.PHONY: deps build release test demo install uninstall clean
+.PHONY: deps build release test soak demo install uninstall clean
 
 # Installs the Debian packages the build and the tests need, only when missing.
 deps:
@@ -26,6 +26,11 @@ release: deps
 test: deps
 	$(SWIFT) build --build-tests
 	EARSHOT_BIN_DIR=$$($(SWIFT) build --show-bin-path) $(SWIFT) test --skip-build --no-parallel
+
+# Long-running load with reloads (not part of `make test`): SOAK_DURATION seconds, default 60.
+SOAK_DURATION ?= 60
+soak: release
+	scripts/soak.sh $$($(SWIFT) build -c release --show-bin-path) $(SOAK_DURATION)
 
 # Generated demo catalogue, daemon in the foreground on $(DEMO_STATE)/earshot.sock.
 demo: release

@@ -2,8 +2,9 @@
 ///
 /// Each entry of `migrations` takes the schema from version *i* to *i + 1*;
 /// a database is brought up to date by applying the missing ones in order.
-/// Every statement is idempotent (`IF NOT EXISTS`), so a migration that is
-/// interrupted or raced by another process is safe to run again.
+/// All missing migrations run in one `BEGIN IMMEDIATE` transaction that
+/// re-reads the version under the write lock, so a migration that is
+/// interrupted (even by SIGKILL) or raced by another process is safe to run again.
 public enum CatalogueSchema {
     /// The schema version this build writes and understands.
     public static var version: Int { migrations.count }
@@ -85,6 +86,43 @@ public enum CatalogueSchema {
             item TEXT NOT NULL,
             weight REAL NOT NULL,
             PRIMARY KEY (user_id, item)
+        ) WITHOUT ROWID;
+        """,
+        // 3: listen identity (docs/PROTOCOL.md, "listen"). A listen is a duplicate only when the
+        // client says so: the same user, track, client-given ts and source, or the same client
+        // event_id. Events the daemon stamped on receipt (stamped = 1) are never merged. ts moves
+        // to microseconds; rows in the old millisecond form get three zeros, so old and new rows
+        // still sort as text. SQLite cannot drop a table constraint, so the table is rebuilt; the
+        // whole migration is one transaction, so an interrupted one leaves version 2 intact.
+        """
+        CREATE TABLE listens_v3 (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            track_id TEXT NOT NULL,
+            ts TEXT NOT NULL,  -- ISO 8601 UTC with microseconds, e.g. 2024-05-01T12:00:00.000000Z: sorts as text
+            ms_played INTEGER,
+            skipped INTEGER,
+            source TEXT NOT NULL,
+            event_id TEXT,  -- the client's id for the event, when it gave one
+            stamped INTEGER NOT NULL DEFAULT 0  -- 1: ts is the daemon's time of receipt
+        );
+        INSERT INTO listens_v3 (id, user_id, track_id, ts, ms_played, skipped, source)
+            SELECT id, user_id, track_id,
+                CASE WHEN ts GLOB '????-??-??T??:??:??.???Z' THEN substr(ts, 1, 23) || '000Z' ELSE ts END,
+                ms_played, skipped, source
+            FROM listens;
+        DROP TABLE listens;
+        ALTER TABLE listens_v3 RENAME TO listens;
+        CREATE UNIQUE INDEX listens_given_time ON listens (user_id, track_id, ts, source)
+            WHERE stamped = 0 AND event_id IS NULL;
+        CREATE UNIQUE INDEX listens_event ON listens (user_id, event_id) WHERE event_id IS NOT NULL;
+        -- Per-user reads (profiles, forget, the latest stamp) and time order within a user.
+        CREATE INDEX listens_user_time ON listens (user_id, ts);
+        -- Users whose data `forget` deleted, and when: models trained before that time
+        -- still hold what they learnt of the user, and the daemon must not use it.
+        CREATE TABLE forgotten_users (
+            name TEXT PRIMARY KEY NOT NULL,
+            forgotten_at TEXT NOT NULL  -- ISO 8601 UTC with microseconds
         ) WITHOUT ROWID;
         """,
     ]

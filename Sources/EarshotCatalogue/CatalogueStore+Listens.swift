@@ -6,19 +6,23 @@ public struct ListenEvent: Sendable, Hashable {
     public var user: String
     /// The catalogue id of the track; it need not be in the catalogue.
     public var trackID: String
-    /// When the play happened; stored in UTC to the millisecond.
-    public var timestamp: Date
+    /// When the play happened, stored in UTC to the microsecond; `nil` for the
+    /// time of receipt, which the store stamps (never a duplicate).
+    public var timestamp: Date?
     /// How long it played, when known.
     public var msPlayed: Int?
     /// Whether the user skipped it, when known.
     public var skipped: Bool?
     /// Where the event came from, e.g. `daemon` or the name of an imported file.
     public var source: String
+    /// The client's own id for this event: a second event with the same id
+    /// for the same user is a duplicate, whatever its time.
+    public var eventID: String?
 
     /// An event; `msPlayed` and `skipped` are `nil` when the source does not say.
     public init(
-        user: String, trackID: String, timestamp: Date, msPlayed: Int? = nil, skipped: Bool? = nil,
-        source: String
+        user: String, trackID: String, timestamp: Date?, msPlayed: Int? = nil, skipped: Bool? = nil,
+        source: String, eventID: String? = nil
     ) {
         self.user = user
         self.trackID = trackID
@@ -26,14 +30,16 @@ public struct ListenEvent: Sendable, Hashable {
         self.msPlayed = msPlayed
         self.skipped = skipped
         self.source = source
+        self.eventID = eventID
     }
 }
 
 extension CatalogueStore {
     /// Records a listen, creating its user if needed, in one durable transaction.
     ///
-    /// - Returns: `false` when the same user, track, time and source were
-    ///   already recorded (nothing changes), `true` otherwise.
+    /// - Returns: `false` when the client already sent this event (the same
+    ///   event id, or the same user, track, given time and source): nothing
+    ///   changes. `true` otherwise.
     public func recordListen(_ event: ListenEvent) throws -> Bool {
         try recordListens([event]) == 1
     }
@@ -43,7 +49,7 @@ extension CatalogueStore {
     @discardableResult
     public func recordListens(_ events: [ListenEvent]) throws -> Int {
         try database.transaction {
-            let writer = try ListenWriter(database)
+            let writer = try ListenWriter(database, clock: clock)
             var inserted = 0
             for event in events where try writer.insert(event) { inserted += 1 }
             return inserted
@@ -74,14 +80,4 @@ extension CatalogueStore {
         }
         return names
     }
-
-    /// ISO 8601 in UTC with milliseconds, e.g. `2024-05-01T12:00:00.000Z`:
-    /// fixed width, so timestamps sort correctly as text, and a form SQLite's
-    /// date functions read.
-    static func timestampText(_ date: Date) -> String {
-        date.formatted(timestampStyle)
-    }
-
-    private static let timestampStyle = Date.ISO8601FormatStyle(
-        includingFractionalSeconds: true, timeZone: TimeZone(identifier: "UTC")!)
 }

@@ -7,6 +7,8 @@
 public final class CatalogueStore {
     /// The connection; importers in this module write through it.
     let database: SQLiteDatabase
+    /// Stamps for listens recorded without a time, per user of this connection.
+    let clock = ListenClock()
 
     private init(database: SQLiteDatabase) {
         self.database = database
@@ -30,6 +32,32 @@ public final class CatalogueStore {
         try CatalogueSchema.migrate(database)
         return CatalogueStore(database: database)
     }
+
+    /// Opens the catalogue at `path` for reading only: no schema change, no
+    /// write lock ever taken. For the daemon's pool of read connections, which
+    /// in WAL mode never wait for the writer.
+    ///
+    /// - Throws: ``CatalogueError/newerSchema(found:supported:)`` for a file
+    ///   written by a newer build; SQLite errors (a missing file among them).
+    public static func openForReading(path: String) throws -> CatalogueStore {
+        let database = try SQLiteDatabase.open(path: path, mode: .readOnly)
+        let statement = try database.prepare("PRAGMA user_version")
+        try statement.step()
+        let found = statement.int(at: 0)
+        guard found <= CatalogueSchema.version else {
+            throw CatalogueError.newerSchema(found: found, supported: CatalogueSchema.version)
+        }
+        return CatalogueStore(database: database)
+    }
+
+    /// How long a write waits for another process's write lock (an import)
+    /// before it fails with `SQLITE_BUSY`.
+    public func setBusyTimeout(milliseconds: Int) {
+        database.setBusyTimeout(milliseconds: milliseconds)
+    }
+
+    /// Whether the file this store opened was removed or replaced since.
+    public var fileHasMoved: Bool { database.fileHasMoved }
 
     /// The number of tracks in the catalogue.
     public func trackCount() throws -> Int {

@@ -96,6 +96,20 @@ public final class SQLiteDatabase {
         }
     }
 
+    /// How long a call waits for another connection's lock before failing
+    /// with `SQLITE_BUSY` (five seconds after `open`).
+    public func setBusyTimeout(milliseconds: Int) {
+        sqlite3_busy_timeout(handle, Int32(clamping: milliseconds))
+    }
+
+    /// Whether the file this connection opened is no longer at its path:
+    /// removed, or replaced by another file. Writes to it would be lost.
+    public var fileHasMoved: Bool {
+        var moved: Int32 = 0
+        let rc = sqlite3_file_control(handle, "main", SQLITE_FCNTL_HAS_MOVED, &moved)
+        return rc != SQLITE_OK || moved != 0
+    }
+
     /// Rows inserted, updated or deleted by the last completed statement.
     public var changes: Int { Int(sqlite3_changes64(handle)) }
 

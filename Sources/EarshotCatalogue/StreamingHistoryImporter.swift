@@ -62,7 +62,7 @@ public final class StreamingHistoryImporter {
         if format == .accountData, user == nil { throw StreamingHistoryError.missingUser(path: path, format: format) }
 
         return try store.database.transaction {
-            let writer = try ListenWriter(store.database)
+            let writer = try ListenWriter(store.database, clock: store.clock)
             let findTrack = try trackFinder(for: format)
             var unmatched: [UnmatchedTrack.Name: Int] = [:]
             var listens = MergedListens()
@@ -171,7 +171,7 @@ private struct MergedListens {
     private struct Key: Hashable {
         let user: String
         let trackID: String
-        let timestamp: Date
+        let timestamp: Date?
     }
 
     private(set) var events: [ListenEvent] = []

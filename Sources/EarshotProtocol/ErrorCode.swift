@@ -1,4 +1,4 @@
-/// The error codes of the wire protocol (DESIGN.md, "Wire protocol").
+/// The error codes of the wire protocol (docs/PROTOCOL.md, "Errors").
 public enum ErrorCode: String, Sendable, CaseIterable, Codable {
     case parseError = "parse_error"
     case lineTooLong = "line_too_long"
@@ -10,6 +10,8 @@ public enum ErrorCode: String, Sendable, CaseIterable, Codable {
     case notReady = "not_ready"
     case overloaded
     case timeout
+    /// The store cannot take writes now (disk full, read-only, file gone): nothing was written.
+    case unavailable
     case forbidden
     case `internal`
 }

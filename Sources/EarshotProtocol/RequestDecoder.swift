@@ -108,17 +108,31 @@ public struct RequestDecoder: Sendable {
             request = .score(score)
         case .listen:
             guard let user = try fields.nonEmptyString("user") else { throw .invalidField("user", "is required") }
-            guard let track = try fields.track("track") else { throw .invalidField("track", "is required") }
-            var listen = ListenRequest(user: user, track: track)
-            listen.msPlayed = try fields.integer("ms_played", in: 0...(86_400_000 * 7))
-            if let text = try fields.string("ts") {
-                guard let date = ISO8601Timestamp.parse(text) else {
-                    throw .invalidField("ts", "must be an ISO-8601 timestamp such as 2024-05-01T12:30:00Z")
+            if let events = try fields.list("events", max: limits.maxHistory) {
+                guard !events.isEmpty else { throw .invalidField("events", "must not be empty") }
+                if let single = ["track", "ms_played", "ts", "skipped", "event_id"].first(where: { object[$0] != nil }) {
+                    throw .invalidField(single, "goes inside each entry of events, not beside it")
                 }
-                listen.timestamp = date
+                var plays: [PlayEvent] = []
+                plays.reserveCapacity(events.count)
+                for (position, element) in events.enumerated() {
+                    let field = "events[\(position)]"
+                    guard case .object(let entry) = element else {
+                        throw .invalidField(field, "must be an object with track, ms_played, ts, skipped, event_id")
+                    }
+                    var entryFields = Fields(object: entry, limits: limits)
+                    plays.append(try entryFields.play(prefix: "\(field)."))
+                    if let extra = entry.keys.first(where: { !entryFields.consumed.contains($0) }) {
+                        throw .invalidField("\(field).\(extra)", "unknown field; an event has track, ms_played, ts, skipped, event_id")
+                    }
+                }
+                request = .listen(ListenRequest(user: user, events: plays, isBatch: true))
+            } else {
+                request = .listen(ListenRequest(user: user, events: [try fields.play(prefix: "")], isBatch: false))
             }
-            listen.skipped = try fields.bool("skipped")
-            request = .listen(listen)
+        case .forget:
+            guard let user = try fields.nonEmptyString("user") else { throw .invalidField("user", "is required") }
+            request = .forget(ForgetRequest(user: user))
         }
         try fields.rejectUnknown(op: op)
         return request
@@ -234,6 +248,32 @@ private struct Fields {
             }
         }
         return items
+    }
+
+    /// One play: `track` (required), `ms_played`, `ts`, `skipped`, `event_id`;
+    /// `prefix` names the entry in messages (`events[3].`).
+    mutating func play(prefix: String) throws(ProtocolError) -> PlayEvent {
+        guard let trackValue = value("track") else { throw .invalidField("\(prefix)track", "is required") }
+        var play = PlayEvent(track: try Self.trackID(trackValue, field: "\(prefix)track"))
+        do throws(ProtocolError) {
+            play.msPlayed = try integer("ms_played", in: 0...(86_400_000 * 7))
+            if let text = try string("ts") {
+                guard let date = ISO8601Timestamp.parse(text) else {
+                    throw ProtocolError.invalidField("ts", "must be an ISO-8601 timestamp such as 2024-05-01T12:30:00Z")
+                }
+                play.timestamp = date
+            }
+            play.skipped = try bool("skipped")
+            if let id = try string("event_id") {
+                guard !id.isEmpty, id.utf8.count <= 256 else {
+                    throw ProtocolError.invalidField("event_id", "must be a string of 1 to 256 bytes")
+                }
+                play.eventID = id
+            }
+        } catch {
+            throw ProtocolError(error.code, prefix + error.message)
+        }
+        return play
     }
 
     mutating func filter() throws(ProtocolError) -> ResultFilter {

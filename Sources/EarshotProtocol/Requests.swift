@@ -12,6 +12,7 @@ public enum Request: Sendable, Equatable {
     case similar(SimilarRequest)
     case score(ScoreRequest)
     case listen(ListenRequest)
+    case forget(ForgetRequest)
 
     /// The op name as on the wire.
     public var op: Op {
@@ -26,13 +27,14 @@ public enum Request: Sendable, Equatable {
         case .similar: .similar
         case .score: .score
         case .listen: .listen
+        case .forget: .forget
         }
     }
 }
 
 /// The operations of the protocol.
 public enum Op: String, Sendable, CaseIterable, Codable {
-    case ping, info, stats, scorers, reload, search, recommend, similar, score, listen
+    case ping, info, stats, scorers, reload, search, recommend, similar, score, listen, forget
 }
 
 /// A track the listener played, with how much it should count.
@@ -101,17 +103,41 @@ public struct ScoreRequest: Sendable, Equatable {
     public init() {}
 }
 
-public struct ListenRequest: Sendable, Equatable {
-    public var user: String
+/// One play as a client sends it in `listen`.
+public struct PlayEvent: Sendable, Equatable {
     public var track: String
     public var msPlayed: Int?
-    /// When the play happened; the daemon uses the time of receipt when absent.
+    /// When the play happened; the daemon stamps the time of receipt when absent.
     public var timestamp: Date?
     public var skipped: Bool?
+    /// The client's id for the event: a repeat with the same id is a duplicate.
+    public var eventID: String?
 
-    public init(user: String, track: String) {
-        self.user = user
+    public init(track: String) {
         self.track = track
+    }
+}
+
+/// `listen`: one play, or several (`events`) stored together or not at all.
+public struct ListenRequest: Sendable, Equatable {
+    public var user: String
+    public var events: [PlayEvent]
+    /// Whether the request used `events` (it is answered with counts).
+    public var isBatch: Bool
+
+    public init(user: String, events: [PlayEvent], isBatch: Bool) {
+        self.user = user
+        self.events = events
+        self.isBatch = isBatch
+    }
+}
+
+/// `forget`: delete everything stored about a user.
+public struct ForgetRequest: Sendable, Equatable {
+    public var user: String
+
+    public init(user: String) {
+        self.user = user
     }
 }
 

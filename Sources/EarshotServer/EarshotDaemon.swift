@@ -38,12 +38,17 @@ public enum EarshotDaemon {
         }
         let threadPool = NIOThreadPool(numberOfThreads: initial.blockingThreads)
         threadPool.start()
+        // Writes (each waiting for its fsync, or for another process's lock) get a
+        // thread of their own, so they never take the threads reads need.
+        let writeThread = NIOThreadPool(numberOfThreads: 1)
+        writeThread.start()
         let loader = StateLoader(registry: registry)
         let state: ServingState
         do {
             state = try await threadPool.runIfActive { try loader.load(initial, logger: logger) }
         } catch {
             try? await threadPool.shutdownGracefully()
+            try? await writeThread.shutdownGracefully()
             throw error
         }
         let passed = try SocketActivation.takeListeningSockets()
@@ -58,7 +63,8 @@ public enum EarshotDaemon {
         let stats = ServerStats()
         let reloads = ReloadQueue()
         let handler = RequestHandler(
-            states: states, stats: stats, ledger: ListenLedger(), catalogueAccess: CatalogueAccess(threadPool: threadPool),
+            states: states, stats: stats, ledger: ListenLedger(),
+            catalogueAccess: CatalogueAccess(readThreads: threadPool, writeThread: writeThread),
             reloads: reloads, daemonUID: getuid(), startedAt: Date(), version: version, logger: logger)
         let server = SocketServer(
             listener: listener, handler: handler, maxLineBytes: initial.limits.maxLineBytes, stats: stats,
@@ -88,6 +94,7 @@ public enum EarshotDaemon {
             ])
         notifier.ready(status: StatusLine.serving(state))
         try await serviceGroup.run()
+        try await writeThread.shutdownGracefully()
         try await threadPool.shutdownGracefully()
         logger.info("stopped")
     }

@@ -28,7 +28,7 @@ struct RecommendationPipeline: Sendable {
                 let item = model.itemOfRow[Int(row)]
                 if item >= 0 { exclusion.exclude(item) }
             }
-            if let user = request.user {
+            if let user = modelUser(request.user) {
                 for item in model.scorer.trainingItems(of: user) { exclusion.exclude(item) }
             }
         }
@@ -36,7 +36,7 @@ struct RecommendationPipeline: Sendable {
             if let item = model.scorer.item(of: id) { exclusion.exclude(item) }
         }
         applyFilter(request.filter, model: model, to: &exclusion)
-        let listener = Listener(user: request.user, history: history)
+        let listener = Listener(user: modelUser(request.user), history: history)
         let items = try select(
             k: request.k, model: model, excludedSongs: excludedSongs, maxPerArtist: request.maxPerArtist
         ) { (fetch: Int) throws(ScoringError) -> [ScoredItem] in
@@ -88,7 +88,8 @@ struct RecommendationPipeline: Sendable {
         let known = request.tracks.map { model.scorer.item(of: $0) }
         let scores: [Float]
         do {
-            scores = try model.scorer.score(known.compactMap { $0 }, for: Listener(user: request.user, history: history))
+            scores = try model.scorer.score(
+                known.compactMap { $0 }, for: Listener(user: modelUser(request.user), history: history))
         } catch {
             throw Self.protocolError(error)
         }
@@ -108,7 +109,8 @@ struct RecommendationPipeline: Sendable {
     private func storedListens(of user: String?, model: ReadyScorer) -> (heard: Set<Int32>, history: [WeightedItem]) {
         guard let user else { return ([], []) }
         let catalogue = state.catalogue
-        let profile = state.listeners[user]
+        // A user forgotten since the state was built has no stored profile any more.
+        let profile = ledger.forgottenAt(user) == nil ? state.listeners[user] : nil
         var heard = profile?.heardRows ?? []
         var history: [WeightedItem] = []
         for (row, weight) in profile?.weightedRows ?? [] {
@@ -121,6 +123,15 @@ struct RecommendationPipeline: Sendable {
             if item >= 0 { history.append(WeightedItem(item: item, weight: 1)) }
         }
         return (heard, history)
+    }
+
+    /// `user` when the models may use what they learnt of it; `nil` for a user
+    /// forgotten after the snapshot was trained, whose trained vector and
+    /// training items must no longer count.
+    private func modelUser(_ user: String?) -> String? {
+        guard let user, let forgotten = ledger.forgottenAt(user) ?? state.forgotten[user] else { return user }
+        guard let created = state.snapshotStatus.flatMap({ ISO8601Timestamp.parse($0.createdAt) }) else { return user }
+        return created > forgotten ? user : nil
     }
 
     private var snapshotID: JSONValue { state.snapshotStatus.map { .string($0.id) } ?? .null }

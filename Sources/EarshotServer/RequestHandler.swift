@@ -57,6 +57,8 @@ struct RequestHandler: Sendable {
             return try RecommendationPipeline(state: state, ledger: ledger).score(score)
         case .listen(let listen):
             return try await self.listen(listen, state: state, deadline: deadline)
+        case .forget(let forget):
+            return try await self.forget(forget, peer: peer, state: state, deadline: deadline)
         }
     }
 
@@ -66,14 +68,13 @@ struct RequestHandler: Sendable {
         guard state.catalogueStatus.exists else { return .object(["items": .array([])]) }
         let ids: [String]
         do {
-            ids = try await catalogueAccess.withStore(path: state.catalogueStatus.path, deadline: deadline) {
+            ids = try await catalogueAccess.read(path: state.catalogueStatus.path, deadline: deadline) {
                 try $0.search(request.query, limit: request.k)
             }
-        } catch is DeadlinePassed {
-            throw Self.timedOut
         } catch {
-            logger.error("search failed", metadata: ["error": "\(error)"])
-            throw ProtocolError(.internal, "search failed: \(error)")
+            let failure = StoreFailure.protocolError(error, action: "search failed")
+            if failure.code != .timeout { logger.error("search failed", metadata: ["error": "\(error)"]) }
+            throw failure
         }
         let items = ids.map { id in
             ResultFormatting.item(id: id, row: state.catalogue.row(of: id) ?? -1, score: nil, catalogue: state.catalogue)
@@ -81,29 +82,70 @@ struct RequestHandler: Sendable {
         return .object(["items": .array(items)])
     }
 
+    /// Stores one play or a batch in one transaction: all or nothing, one
+    /// answer, sent only after the commit reached the disk.
     private func listen(
         _ request: ListenRequest, state: ServingState, deadline: ContinuousClock.Instant?
     ) async throws(ProtocolError) -> JSONValue {
-        guard state.catalogue.row(of: request.track) != nil else {
-            throw ProtocolError(.unknownTrack, "track \(request.track) is not in the catalogue")
+        for (position, play) in request.events.enumerated() where state.catalogue.row(of: play.track) == nil {
+            let field = request.isBatch ? "events[\(position)].track" : "track"
+            throw ProtocolError(.unknownTrack, "\(field): track \(play.track) is not in the catalogue; nothing was stored")
         }
-        let event = ListenEvent(
-            user: request.user, trackID: request.track, timestamp: request.timestamp ?? Date(),
-            msPlayed: request.msPlayed, skipped: request.skipped, source: "earshotd")
-        let inserted: Bool
+        let events = request.events.map { play in
+            ListenEvent(
+                user: request.user, trackID: play.track, timestamp: play.timestamp, msPlayed: play.msPlayed,
+                skipped: play.skipped, source: Self.listenSource, eventID: play.eventID)
+        }
+        let inserted: Int
         do {
-            inserted = try await catalogueAccess.withStore(path: state.catalogueStatus.path, deadline: deadline) {
-                try $0.recordListen(event)
+            inserted = try await catalogueAccess.write(path: state.catalogueStatus.path, deadline: deadline) {
+                try $0.recordListens(events)
             }
-        } catch is DeadlinePassed {
-            throw Self.timedOut
         } catch {
-            logger.error("listen not stored", metadata: ["error": "\(error)"])
-            throw ProtocolError(.internal, "the listen was not stored: \(error)")
+            let action = request.isBatch ? "the events were not stored" : "the listen was not stored"
+            let failure = StoreFailure.protocolError(error, action: action)
+            logger.error("listen not stored", metadata: ["error": "\(error)", "code": "\(failure.code.rawValue)"])
+            throw failure
         }
-        ledger.record(user: request.user, track: request.track)
-        return .object(["stored": .bool(true), "duplicate": .bool(!inserted)])
+        ledger.record(user: request.user, tracks: request.events.map(\.track))
+        guard request.isBatch else {
+            return .object(["stored": .bool(true), "duplicate": .bool(inserted == 0)])
+        }
+        return .object([
+            "stored": .bool(true), "events": .int(events.count), "duplicates": .int(events.count - inserted),
+        ])
     }
+
+    /// Deletes a user's listens, interactions and profile; the daemon stops
+    /// using them (and what models trained before learnt of the user) at once.
+    private func forget(
+        _ request: ForgetRequest, peer: PeerCredentials?, state: ServingState, deadline: ContinuousClock.Instant?
+    ) async throws(ProtocolError) -> JSONValue {
+        guard let peer, peer.uid == 0 || peer.uid == daemonUID else {
+            throw ProtocolError(.forbidden, "forget is only for root or the daemon's own user")
+        }
+        guard state.catalogueStatus.exists else {
+            throw ProtocolError(.unavailable, "there is no catalogue file, so nothing is stored to forget")
+        }
+        let summary: ForgetSummary
+        do {
+            summary = try await catalogueAccess.write(path: state.catalogueStatus.path, deadline: deadline) {
+                try $0.forget(user: request.user)
+            }
+        } catch {
+            let failure = StoreFailure.protocolError(error, action: "nothing was forgotten")
+            logger.error("forget failed", metadata: ["error": "\(error)"])
+            throw failure
+        }
+        ledger.forget(user: request.user, at: summary.forgottenAt)
+        logger.notice("user forgotten", metadata: ["listens": "\(summary.listens)", "interactions": "\(summary.interactions)"])
+        return .object([
+            "forgotten": .bool(true), "listens": .int(summary.listens), "interactions": .int(summary.interactions),
+        ])
+    }
+
+    /// The `source` of listens recorded by the daemon.
+    static let listenSource = "earshotd"
 
     static let timedOut = ProtocolError(
         .timeout, "the request could not start within limits.request_timeout_ms; nothing was done; try again")

@@ -15,13 +15,16 @@ public final class ServingState: Sendable {
     public let listeners: [String: ListenerProfile]
     /// The configured plugin files and what became of each.
     public let plugins: [PluginReport]
+    /// Users whose data was deleted (`forget`), and when, as stored.
+    public let forgotten: [String: Date]
 
     init(
         configuration: DaemonConfiguration, catalogue: TrackCatalogue, catalogueStatus: CatalogueStatus,
         snapshotStatus: SnapshotStatus?, scorers: [ScorerSlot], listeners: [String: ListenerProfile],
-        plugins: [PluginReport] = []
+        plugins: [PluginReport] = [], forgotten: [String: Date] = [:]
     ) {
         self.plugins = plugins
+        self.forgotten = forgotten
         self.configuration = configuration
         self.catalogue = catalogue
         self.catalogueStatus = catalogueStatus

@@ -156,7 +156,7 @@ extension Op {
     var isCheap: Bool {
         switch self {
         case .ping, .info, .stats, .scorers: true
-        case .reload, .search, .recommend, .similar, .score, .listen: false
+        case .reload, .search, .recommend, .similar, .score, .listen, .forget: false
         }
     }
 }

@@ -13,7 +13,7 @@ struct StateLoader: Sendable {
 
     func load(_ configuration: DaemonConfiguration, logger: Logger) throws(ReloadError) -> ServingState {
         let now = Date()
-        let (catalogue, listeners, catalogueExists) = try loadCatalogue(configuration, logger: logger)
+        let (catalogue, listeners, forgotten, catalogueExists) = try loadCatalogue(configuration, logger: logger)
         let snapshot = try loadSnapshot(configuration, logger: logger)
         var slots: [ScorerSlot] = []
         var unmatched = 0
@@ -67,22 +67,23 @@ struct StateLoader: Sendable {
         return ServingState(
             configuration: configuration, catalogue: catalogue,
             catalogueStatus: CatalogueStatus(path: configuration.cataloguePath, exists: catalogueExists, loadedAt: now),
-            snapshotStatus: snapshotStatus, scorers: slots, listeners: listeners, plugins: plugins)
+            snapshotStatus: snapshotStatus, scorers: slots, listeners: listeners, plugins: plugins,
+            forgotten: forgotten)
     }
 
     private func loadCatalogue(
         _ configuration: DaemonConfiguration, logger: Logger
-    ) throws(ReloadError) -> (TrackCatalogue, [String: ListenerProfile], Bool) {
+    ) throws(ReloadError) -> (TrackCatalogue, [String: ListenerProfile], [String: Date], Bool) {
         let path = configuration.cataloguePath
         guard FileManager.default.fileExists(atPath: path) else {
             logger.notice("no catalogue file; serving an empty catalogue", metadata: ["path": "\(path)"])
-            return (.empty, [:], false)
+            return (.empty, [:], [:], false)
         }
         do {
             let store = try CatalogueStore.open(path: path, create: false)
             let catalogue = try store.loadCatalogue()
             let listeners = ListenerProfile.build(from: try store.allListens(), catalogue: catalogue)
-            return (catalogue, listeners, true)
+            return (catalogue, listeners, try store.forgottenUsers(), true)
         } catch {
             throw ReloadError("catalogue \(path): \(error)")
         }

@@ -11,6 +11,7 @@ struct EarshotCommand: ParsableCommand {
             ImportCommand.self, QueryCommand.self, RecommendCommand.self, SimilarCommand.self, SearchCommand.self,
             SnapshotCommand.self, BenchCommand.self, TrainCommand.self, EvalCommand.self, DemoCommand.self,
             PluginCommand.self,
+            ForgetCommand.self,
         ])
 }
 

@@ -33,7 +33,7 @@ struct UTCTimestampTests {
     @Test func readsWhatTheCatalogueWrites() {
         for seconds in [0.0, 1_714_564_800, 1_714_564_800.25, 1_714_564_800.999, 4_102_444_799.5] {
             let date = Date(timeIntervalSince1970: seconds)
-            let parsed = UTCTimestamp.parseISO8601(CatalogueStore.timestampText(date))
+            let parsed = UTCTimestamp.parseISO8601(ListenTime(date).text)
             #expect(parsed.map { abs($0.timeIntervalSince(date)) < 0.001 } == true, "\(seconds)")
         }
     }

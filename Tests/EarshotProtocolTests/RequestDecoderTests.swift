@@ -96,11 +96,43 @@ struct RequestDecoderTests {
 
     @Test("listen: timestamp and flags")
     func listen() throws {
-        let request = try decode(#"{"op":"listen","user":"u","track":"t","ts":"2024-05-01T12:30:00Z","ms_played":1000,"skipped":true}"#).request.get()
+        let request = try decode(#"{"op":"listen","user":"u","track":"t","ts":"2024-05-01T12:30:00Z","ms_played":1000,"skipped":true,"event_id":"e-1"}"#).request.get()
+        guard case .listen(let listen) = request, let play = listen.events.first else { Issue.record("not a listen"); return }
+        #expect(listen.events.count == 1 && !listen.isBatch)
+        #expect(play.timestamp == Date(timeIntervalSince1970: 1_714_566_600))
+        #expect(play.msPlayed == 1000)
+        #expect(play.skipped == true)
+        #expect(play.eventID == "e-1")
+        let bare = try decode(#"{"op":"listen","user":"u","track":"t"}"#).request.get()
+        guard case .listen(let minimal) = bare else { Issue.record("not a listen"); return }
+        #expect(minimal.events == [PlayEvent(track: "t")], "no ts: the daemon stamps it")
+    }
+
+    @Test("listen events: each entry decoded in order; errors name the entry")
+    func listenEvents() throws {
+        let request = try decode(
+            #"{"op":"listen","user":"u","events":[{"track":"a","ms_played":5},{"track":"b","ts":"2024-05-01T12:30:00.5Z","event_id":"x"}]}"#
+        ).request.get()
         guard case .listen(let listen) = request else { Issue.record("not a listen"); return }
-        #expect(listen.timestamp == Date(timeIntervalSince1970: 1_714_566_600))
-        #expect(listen.msPlayed == 1000)
-        #expect(listen.skipped == true)
+        #expect(listen.isBatch)
+        #expect(listen.events.map(\.track) == ["a", "b"])
+        #expect(listen.events[0].msPlayed == 5 && listen.events[0].timestamp == nil)
+        #expect(listen.events[1].eventID == "x")
+        for (line, field) in [
+            (#"{"op":"listen","user":"u","events":[]}"#, "events:"),
+            (#"{"op":"listen","user":"u","events":[{"track":"a"},{"ms_played":1}]}"#, "events[1].track:"),
+            (#"{"op":"listen","user":"u","events":[{"track":"a","ts":"soon"}]}"#, "events[0].ts:"),
+            (#"{"op":"listen","user":"u","events":[{"track":"a","rating":5}]}"#, "events[0].rating:"),
+            (#"{"op":"listen","user":"u","events":["a"]}"#, "events[0]:"),
+            (#"{"op":"listen","user":"u","track":"a","events":[{"track":"a"}]}"#, "track:"),
+            (#"{"op":"listen","user":"u","track":"a","event_id":""}"#, "event_id:"),
+            (#"{"op":"forget"}"#, "user:"),
+        ] {
+            let error = decode(line).request
+            guard case .failure(let failure) = error else { Issue.record("accepted \(line)"); continue }
+            #expect(failure.code == .invalidRequest)
+            #expect(failure.message.hasPrefix(field), "\(line): \(failure.message)")
+        }
     }
 }
 

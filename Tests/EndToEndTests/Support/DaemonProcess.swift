@@ -96,11 +96,14 @@ final class DaemonProcess {
     let socket: String
     let logPath: String
 
-    init(catalogue: String?, snapshot: String? = nil, config: String? = nil) throws {
+    /// Starts `earshotd`; with a `launcher` (e.g. `["/usr/bin/unshare", "-m", …]`),
+    /// that command runs first and must `exec` the daemon path and arguments it is given.
+    init(catalogue: String?, snapshot: String? = nil, config: String? = nil, launcher: [String] = []) throws {
         folder = try TemporaryFolder()
         socket = folder.path("earshot.sock")
         logPath = folder.path("earshotd.log")
-        process.executableURL = Paths.binaries.appendingPathComponent("earshotd")
+        let daemon = Paths.binaries.appendingPathComponent("earshotd")
+        process.executableURL = launcher.first.map(URL.init(fileURLWithPath:)) ?? daemon
         var arguments = [
             "--socket", socket, "--catalogue", catalogue ?? folder.path("no-catalogue.db"),
             "--snapshot", snapshot ?? folder.path("no-snapshot"),
@@ -110,7 +113,7 @@ final class DaemonProcess {
             try config.write(toFile: path, atomically: true, encoding: .utf8)
             arguments += ["--config", path]
         }
-        process.arguments = arguments
+        process.arguments = launcher.isEmpty ? arguments : launcher.dropFirst() + [daemon.path] + arguments
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = FileHandle(forWritingAtPath: logPath)
         process.standardError = log
@@ -152,6 +155,28 @@ final class DaemonProcess {
             process.terminate()
             process.waitUntilExit()
         }
+    }
+}
+
+/// Rows of an SQL query against the database at `path`, read by Python's
+/// sqlite3 module (an independent reader), each column as text.
+func sqliteRows(_ path: String, _ sql: String) throws -> [[String]] {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", "-c", """
+        import sqlite3, sys
+        db = sqlite3.connect(sys.argv[1])
+        for row in db.execute(sys.argv[2]):
+            print('\\t'.join('' if v is None else str(v) for v in row))
+        """, path, sql]
+    let output = Pipe()
+    process.standardOutput = output
+    try process.run()
+    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { throw E2EError("sqlite query failed: \(sql)") }
+    return text.split(separator: "\n", omittingEmptySubsequences: true).map {
+        $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
     }
 }
 
