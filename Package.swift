@@ -32,7 +32,8 @@ let package = Package(
 
         // Pure modules: no I/O.
         .target(name: "EarshotProtocol"),
-        .target(name: "EarshotScoring"),
+        .target(name: "EarshotScoring", dependencies: ["EarshotANN"]),
+        .target(name: "EarshotANN"),
         .target(name: "EarshotClient"),
 
         // I/O modules.
@@ -78,14 +79,15 @@ let package = Package(
             name: "earshot",
             dependencies: [
                 "EarshotCatalogue", "EarshotProtocol", "EarshotSnapshot", "EarshotClient", "EarshotTraining",
-                "EarshotScoring", "MatrixFactorization", "TwoTower",
+                "EarshotScoring", "EarshotANN", "MatrixFactorization", "TwoTower",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         // Tests.
         .testTarget(name: "EarshotProtocolTests", dependencies: ["EarshotProtocol"]),
-        .testTarget(name: "EarshotScoringTests", dependencies: ["EarshotScoring"]),
+        .testTarget(name: "EarshotScoringTests", dependencies: ["EarshotScoring", "EarshotANN"]),
+        .testTarget(name: "EarshotANNTests", dependencies: ["EarshotANN"]),
         .testTarget(name: "EarshotSnapshotTests", dependencies: ["EarshotSnapshot", "EarshotScoring"]),
         .testTarget(name: "EarshotCatalogueTests", dependencies: ["EarshotCatalogue"], exclude: ["Fixtures"]),
         .testTarget(name: "ContentSimilarityTests", dependencies: ["ContentSimilarity", "EarshotScoring"]),

@@ -12,17 +12,28 @@ public final class ServingState: Sendable {
     public let scorers: [ScorerSlot]
     /// Each user's stored listens, as they were when the state was built.
     public let listeners: [String: ListenerProfile]
+    /// The snapshot's read-only file mappings the scorers serve from.
+    let mappedFiles: [ByteRegion]
 
     init(
         configuration: DaemonConfiguration, catalogue: TrackCatalogue, catalogueStatus: CatalogueStatus,
-        snapshotStatus: SnapshotStatus?, scorers: [ScorerSlot], listeners: [String: ListenerProfile]
+        snapshotStatus: SnapshotStatus?, scorers: [ScorerSlot], listeners: [String: ListenerProfile],
+        mappedFiles: [ByteRegion] = []
     ) {
+        self.mappedFiles = mappedFiles
         self.configuration = configuration
         self.catalogue = catalogue
         self.catalogueStatus = catalogueStatus
         self.snapshotStatus = snapshotStatus
         self.scorers = scorers
         self.listeners = listeners
+    }
+
+    /// Called once this state is replaced: its mapped pages may leave the
+    /// resident set at once (requests still using it read them back from the
+    /// page cache), so two snapshots are not resident side by side.
+    func retire() {
+        for file in mappedFiles { file.dropResidentPages() }
     }
 
     func scorer(named name: String) -> ScorerSlot? {
@@ -67,6 +78,11 @@ public struct ReadyScorer: Sendable {
     init(scorer: any LoadedScorer, catalogue: TrackCatalogue) {
         self.scorer = scorer
         var itemOfRow = [Int32](repeating: -1, count: catalogue.count)
+        guard catalogue.count > 0 else {
+            rowOfItem = [Int32](repeating: -1, count: scorer.itemIDs.count)
+            self.itemOfRow = []
+            return
+        }
         rowOfItem = scorer.itemIDs.enumerated().map { item, id in
             guard let row = catalogue.row(of: id) else { return -1 }
             itemOfRow[Int(row)] = Int32(item)
