@@ -32,16 +32,17 @@ private func exactTop(_ query: ArraySlice<Float>, _ vectors: [Float], dimension:
 @Suite("HNSW graph")
 struct HNSWTests {
     static let dimension = 16
-    static let items = clustered(count: 4000, dimension: dimension, clusters: 40, spread: 0.35, seed: 7)
-    static let queries = clustered(count: 100, dimension: dimension, clusters: 40, spread: 0.35, seed: 7)
+    static let items = clustered(count: 3000, dimension: dimension, clusters: 40, spread: 0.35, seed: 7)
+    static let queries = clustered(count: 50, dimension: dimension, clusters: 40, spread: 0.35, seed: 7)
 
-    static func build(m: Int = 8, threads: Int = 2) -> HNSWArrays {
-        items.withUnsafeBufferPointer {
-            HNSWBuilder.build(
-                vectors: $0.baseAddress!, count: items.count / dimension, dimension: dimension,
-                options: HNSWBuildOptions(m: m, efConstruction: 64, threads: threads))
-        }
+    /// One graph for every test (building is the slow part in a debug build).
+    static let arrays = items.withUnsafeBufferPointer {
+        HNSWBuilder.build(
+            vectors: $0.baseAddress!, count: items.count / dimension, dimension: dimension,
+            options: HNSWBuildOptions(m: 8, efConstruction: 64, threads: 2))
     }
+
+    static func build() -> HNSWArrays { arrays }
 
     func recall(_ graph: HNSWGraph, ef: Int) -> Double {
         let d = Self.dimension
@@ -70,18 +71,18 @@ struct HNSWTests {
         #expect(high >= low)
     }
 
-    @Test("every node is linked and every list holds valid, distinct neighbours")
+    // Not every node is someone's neighbour: under inner product, short
+    // vectors are nobody's nearest (hnswlib's `ip` graphs are the same).
+    @Test("every node has bottom-level neighbours, distinct, other than itself, padding only at the end")
     func structure() throws {
-        let arrays = Self.build(threads: 2)
-        let n = arrays.count
+        let arrays = Self.build()
         let degree = 2 * arrays.m
-        var linked = [Bool](repeating: false, count: n)
-        for node in 0..<n {
-            let list = arrays.level0[node * degree..<(node + 1) * degree].filter { $0 >= 0 }
+        for node in 0..<arrays.count {
+            let slots = arrays.level0[node * degree..<(node + 1) * degree]
+            let list = slots.prefix { $0 >= 0 }
+            #expect(!list.isEmpty && slots.dropFirst(list.count).allSatisfy { $0 == -1 })
             #expect(Set(list).count == list.count && !list.contains(Int32(node)))
-            for neighbor in list { linked[Int(neighbor)] = true }
         }
-        #expect(linked.filter { !$0 }.count == 0)
         _ = try arrays.graph()
     }
 
