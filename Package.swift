@@ -32,7 +32,13 @@ let package = Package(
 
         // Pure modules: no I/O.
         .target(name: "EarshotProtocol"),
-        .target(name: "EarshotScoring", dependencies: ["EarshotANN"]),
+        // The scorer plugin API; re-exports the kernels and the catalogue's types it is written in.
+        .target(name: "EarshotScoring", dependencies: ["EarshotKernels", "EarshotCatalogueTypes", "EarshotANN"]),
+        // Dense float kernels and top-k selection.
+        .target(name: "EarshotKernels"),
+        // The in-memory catalogue: tracks, audio features, song identity.
+        .target(name: "EarshotCatalogueTypes"),
+        // HNSW graphs for maximum inner product search.
         .target(name: "EarshotANN"),
         .target(name: "EarshotClient"),
 

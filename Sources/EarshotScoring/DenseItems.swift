@@ -28,7 +28,13 @@ public struct DenseItems: Sendable {
         self.ids = ids
         dimension = matrix.columns
         vectors = matrix.values
-        inverseNorms = CosineSimilarity.inverseNorms(matrix.values, dimension: matrix.columns)
+        // One pass that does not keep a mapped matrix resident.
+        var norms: [Float] = []
+        norms.reserveCapacity(matrix.rows)
+        matrix.values.forEachChunk(of: max(matrix.columns, 1) * 16_384) { _, rows in
+            norms += CosineSimilarity.inverseNorms(rows, dimension: matrix.columns)
+        }
+        inverseNorms = norms
         rowOfID = try SnapshotPart.rowIndex(ids, file: file, fail: fail)
         self.graph = graph
         self.ann = ann

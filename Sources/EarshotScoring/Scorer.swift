@@ -81,11 +81,6 @@ extension LoadedScorer {
     }
 }
 
-/// How several seeds combine in `similar`.
-public enum SeedStrategy: String, Sendable {
-    case average, weighted, max
-}
-
 /// A listener as a scorer sees it.
 public struct Listener: Sendable {
     /// The user's name when the request named one.

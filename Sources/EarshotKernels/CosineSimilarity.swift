@@ -3,18 +3,12 @@
 /// of the matrix is kept.
 public enum CosineSimilarity {
     /// 1 / ‖row‖ of each row of a row-major matrix (0 for zero rows).
-    /// One pass that does not keep a mapped matrix resident.
-    public static func inverseNorms(_ values: TensorElements<Float>, dimension: Int) -> [Float] {
-        var norms: [Float] = []
-        norms.reserveCapacity(values.count / max(dimension, 1))
-        values.forEachChunk(of: max(dimension, 1) * 16_384) { _, rows in
-            for start in stride(from: 0, to: rows.count, by: dimension) {
-                let row = rows.baseAddress! + start
-                let norm = VectorKernels.dot(row, row, count: dimension).squareRoot()
-                norms.append(norm > 0 ? 1 / norm : 0)
-            }
+    public static func inverseNorms(_ rows: UnsafeBufferPointer<Float>, dimension: Int) -> [Float] {
+        stride(from: 0, to: rows.count, by: dimension).map { start in
+            let row = rows.baseAddress! + start
+            let norm = VectorKernels.dot(row, row, count: dimension).squareRoot()
+            return norm > 0 ? 1 / norm : 0
         }
-        return norms
     }
 
     /// The `k` items most similar to `seeds`: `average` and `weighted` score
