@@ -35,11 +35,13 @@ let package = Package(
         // Pure modules: no I/O.
         .target(name: "EarshotProtocol"),
         // The scorer plugin API; re-exports the kernels and the catalogue's types it is written in.
-        .target(name: "EarshotScoring", dependencies: ["EarshotKernels", "EarshotCatalogueTypes"]),
+        .target(name: "EarshotScoring", dependencies: ["EarshotKernels", "EarshotCatalogueTypes", "EarshotANN"]),
         // Dense float kernels and top-k selection.
         .target(name: "EarshotKernels"),
         // The in-memory catalogue: tracks, audio features, song identity.
         .target(name: "EarshotCatalogueTypes"),
+        // HNSW graphs for maximum inner product search.
+        .target(name: "EarshotANN"),
         .target(name: "EarshotClient"),
 
         // I/O modules.
@@ -91,14 +93,15 @@ let package = Package(
             name: "earshot",
             dependencies: [
                 "EarshotCatalogue", "EarshotProtocol", "EarshotSnapshot", "EarshotClient", "EarshotTraining",
-                "EarshotScoring", "MatrixFactorization", "TwoTower", "EarshotScorers", "EarshotPlugins",
+                "EarshotScoring", "EarshotANN", "MatrixFactorization", "TwoTower", "EarshotScorers", "EarshotPlugins",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         // Tests.
         .testTarget(name: "EarshotProtocolTests", dependencies: ["EarshotProtocol"]),
-        .testTarget(name: "EarshotScoringTests", dependencies: ["EarshotScoring"]),
+        .testTarget(name: "EarshotScoringTests", dependencies: ["EarshotScoring", "EarshotANN"]),
+        .testTarget(name: "EarshotANNTests", dependencies: ["EarshotANN"]),
         .testTarget(name: "EarshotSnapshotTests", dependencies: ["EarshotSnapshot", "EarshotScoring"]),
         .testTarget(name: "EarshotCatalogueTests", dependencies: ["EarshotCatalogue"], exclude: ["Fixtures"]),
         .testTarget(name: "ContentSimilarityTests", dependencies: ["ContentSimilarity", "EarshotScoring"]),

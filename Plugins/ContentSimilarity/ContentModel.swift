@@ -11,7 +11,7 @@ struct ContentModel: Sendable {
     ]
 
     /// Catalogue id of each item.
-    let itemIDs: [String]
+    let itemIDs: IDList
     let rowOfID: [String: Int32]
     /// Dense part of each unit vector (11 features, zero padded to 16 lanes).
     let features: [SIMD16<Float>]
@@ -69,7 +69,7 @@ struct ContentModel: Sendable {
             value.append(contentsOf: genreVector.map { $0 * inverse })
             start.append(Int32(index.count))
         }
-        itemIDs = ids
+        itemIDs = IDList(ids)
         rowOfID = rows
         features = dense
         genreStart = start

@@ -39,7 +39,7 @@ struct ContentSimilarityScorer: LoadedScorer {
     let model: ContentModel
 
     var facts: [String: Int] { ["items": model.itemIDs.count, "dims": ContentModel.featureNames.count + model.genreCount] }
-    var itemIDs: [String] { model.itemIDs }
+    var itemIDs: IDList { model.itemIDs }
 
     func item(of id: String) -> Int32? { model.rowOfID[id] }
 

@@ -7,13 +7,13 @@ struct FactorModel: Sendable {
     let items: DenseItems
     let users: TrainingUsers
     /// Row-major `users × dimension`.
-    let userFactors: [Float]
+    let userFactors: TensorElements<Float>
     /// Confidence of each training interaction (the trainer's `c`), aligned with `users.items`.
     let userItemConfidences: [Float]
     let foldIn: FoldIn
 
     /// Reads and checks the part; every message names the file at fault.
-    init(part: SnapshotPart) throws(ScorerLoadError) {
+    init(part: SnapshotPart, settings: [String: String] = [:]) throws(ScorerLoadError) {
         func fail(_ message: String) -> ScorerLoadError {
             ScorerLoadError("\(message); retrain with `earshot train mf` or fix the snapshot")
         }
@@ -41,7 +41,7 @@ struct FactorModel: Sendable {
             guard data.values.count == training.items.count else {
                 throw fail("mf/user_items_data.npy has \(data.values.count) values, mf/user_items_indices.npy \(training.items.count)")
             }
-            confidences = data.values
+            confidences = Array(data.values)
         } else {
             confidences = []
         }
@@ -52,7 +52,10 @@ struct FactorModel: Sendable {
         let exponent = part.parameters["regularization_exponent"] ?? 0
         guard alpha >= 0, exponent >= 0 else { throw fail("the manifest's mf alpha and regularization_exponent must be ≥ 0") }
 
-        self.items = try DenseItems(ids: items, matrix: itemMatrix, file: "mf/items.txt", fail: fail)
+        self.items = try DenseItems(
+            ids: items, matrix: itemMatrix, file: "mf/items.txt",
+            graph: try part.hnswGraph(rows: items.count, part: "mf", fail: fail),
+            ann: try ANNSettings(settings: settings, scorer: "mf"), fail: fail)
         self.users = training
         self.userFactors = userMatrix.values
         let foldIn = FoldIn(

@@ -23,33 +23,66 @@ struct FoldIn: Sendable {
     let relativeWeights: Bool
 
     init(
-        itemFactors: [Float], dimension: Int, regularization: Double, regularizationExponent: Double, alpha: Double,
-        relativeWeights: Bool
+        itemFactors: TensorElements<Float>, dimension: Int, regularization: Double, regularizationExponent: Double,
+        alpha: Double, relativeWeights: Bool
     ) {
         self.dimension = dimension
         self.regularization = regularization
         self.regularizationExponent = regularizationExponent
         self.alpha = alpha
         self.relativeWeights = relativeWeights
-        var gram = [Double](repeating: 0, count: dimension * dimension)
-        let rows = dimension == 0 ? 0 : itemFactors.count / dimension
-        // Accumulate in Float SIMD lanes per row block, then add up in Double.
-        var partial = [Float](repeating: 0, count: dimension * dimension)
-        itemFactors.withUnsafeBufferPointer { factors in
-            partial.withUnsafeMutableBufferPointer { sums in
-                for start in stride(from: 0, to: rows, by: 256) {
-                    sums.update(repeating: 0)
-                    for row in start..<min(rows, start + 256) {
-                        let y = factors.baseAddress! + row * dimension
-                        for a in 0..<dimension {
-                            VectorKernels.axpy(y[a], y, sums.baseAddress! + a * dimension, count: dimension)
-                        }
+        gram = Self.gram(itemFactors, dimension: dimension)
+    }
+
+    /// `YᵀY` in one pass over the (mapped) factors, which do not stay
+    /// resident: 8×8 tiles of the upper triangle over blocks of 256 rows,
+    /// summed in Float per block and in Double across blocks.
+    static func gram(_ itemFactors: TensorElements<Float>, dimension d: Int) -> [Double] {
+        var gram = [Double](repeating: 0, count: d * d)
+        guard d > 0 else { return gram }
+        itemFactors.forEachChunk(of: d * 16_384) { _, chunk in
+            let rows = chunk.count / d
+            for start in stride(from: 0, to: rows, by: 256) {
+                let block = chunk.baseAddress! + start * d
+                let count = min(256, rows - start)
+                if d % 8 == 0 {
+                    addTiles(block, rows: count, dimension: d, into: &gram)
+                } else {
+                    for row in 0..<count {
+                        let y = block + row * d
+                        for a in 0..<d { for b in a..<d { gram[a * d + b] += Double(y[a] * y[b]) } }
                     }
-                    for index in 0..<gram.count { gram[index] += Double(sums[index]) }
                 }
             }
         }
-        self.gram = gram
+        for a in 0..<d { for b in 0..<a { gram[a * d + b] = gram[b * d + a] } }
+        return gram
+    }
+
+    /// Adds the upper-triangle 8×8 tiles of `Σ y yᵀ` over `rows` rows at `block`.
+    private static func addTiles(_ block: UnsafePointer<Float>, rows: Int, dimension d: Int, into gram: inout [Double]) {
+        let raw = UnsafeRawPointer(block)
+        for a in stride(from: 0, to: d, by: 8) {
+            for b in stride(from: a, to: d, by: 8) {
+                var s0 = SIMD8<Float>(), s1 = SIMD8<Float>(), s2 = SIMD8<Float>(), s3 = SIMD8<Float>()
+                var s4 = SIMD8<Float>(), s5 = SIMD8<Float>(), s6 = SIMD8<Float>(), s7 = SIMD8<Float>()
+                for row in 0..<rows {
+                    let y = block + row * d + a
+                    let columns = raw.loadUnaligned(fromByteOffset: (row * d + b) * 4, as: SIMD8<Float>.self)
+                    s0 += columns * y[0]
+                    s1 += columns * y[1]
+                    s2 += columns * y[2]
+                    s3 += columns * y[3]
+                    s4 += columns * y[4]
+                    s5 += columns * y[5]
+                    s6 += columns * y[6]
+                    s7 += columns * y[7]
+                }
+                for (i, sums) in [s0, s1, s2, s3, s4, s5, s6, s7].enumerated() {
+                    for j in 0..<8 where b + j >= a + i { gram[(a + i) * d + b + j] += Double(sums[j]) }
+                }
+            }
+        }
     }
 
     /// Confidences of history weights (each > 0), in order.
@@ -63,7 +96,7 @@ struct FoldIn: Sendable {
     }
 
     /// Solves for the user vector of `items` with `confidences`.
-    func userVector(items: [Int32], confidences: [Float], itemFactors: [Float]) -> [Float] {
+    func userVector(items: [Int32], confidences: [Float], itemFactors: TensorElements<Float>) -> [Float] {
         let k = dimension
         var matrix = gram
         var rhs = [Double](repeating: 0, count: k)

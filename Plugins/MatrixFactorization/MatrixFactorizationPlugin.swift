@@ -12,6 +12,6 @@ public enum MatrixFactorizationPlugin: ScorerPlugin {
         guard let part = context.part else {
             throw ScorerLoadError("no mf model in the snapshot (train one with `earshot train mf`)")
         }
-        return MatrixFactorizationScorer(model: try FactorModel(part: part))
+        return MatrixFactorizationScorer(model: try FactorModel(part: part, settings: context.settings))
     }
 }

@@ -7,10 +7,10 @@ struct TwoTowerModelPart: Sendable {
     let items: DenseItems
     /// Row-major `items × dimension`, pooled into queries; empty when the
     /// model's query tower has no history pooling.
-    let historyEmbeddings: [Float]
+    let historyEmbeddings: TensorElements<Float>
     let users: TrainingUsers
     /// Row-major `users × dimension`; empty when the query tower has no user embedding.
-    let userEmbeddings: [Float]
+    let userEmbeddings: TensorElements<Float>
     /// The play count of each training item (1 when the snapshot has none), aligned with `users.items`.
     let userItemWeights: [Float]
     /// Pool the history with weights `ln(1 + w / s)`, `s` the history's
@@ -18,7 +18,7 @@ struct TwoTowerModelPart: Sendable {
     let logWeightedPooling: Bool
 
     /// Reads and checks the part; every message names the file at fault.
-    init(part: SnapshotPart) throws(ScorerLoadError) {
+    init(part: SnapshotPart, settings: [String: String] = [:]) throws(ScorerLoadError) {
         func fail(_ message: String) -> ScorerLoadError {
             ScorerLoadError("\(message); retrain with `earshot train two-tower` or fix the snapshot")
         }
@@ -47,15 +47,18 @@ struct TwoTowerModelPart: Sendable {
             throw fail("two-tower has neither history_embeddings.npy nor user_embeddings.npy, so it cannot build a query")
         }
         let training = try TrainingUsers(ids: users, part: part, items: items.count, name: "two-tower", fail: fail)
-        let weights = part.matrices["user_items_data"]?.values ?? [Float](repeating: 1, count: training.items.count)
+        let weights = part.matrices["user_items_data"].map { Array($0.values) } ?? [Float](repeating: 1, count: training.items.count)
         guard weights.count == training.items.count, weights.allSatisfy({ $0 > 0 && $0.isFinite }) else {
             throw fail("two-tower/user_items_data.npy must hold one weight > 0 per entry of two-tower/user_items_indices.npy")
         }
 
-        self.items = try DenseItems(ids: items, matrix: candidates, file: "two-tower/items.txt", fail: fail)
-        self.historyEmbeddings = history?.values ?? []
+        self.items = try DenseItems(
+            ids: items, matrix: candidates, file: "two-tower/items.txt",
+            graph: try part.hnswGraph(rows: items.count, part: "two-tower", fail: fail),
+            ann: try ANNSettings(settings: settings, scorer: "two-tower"), fail: fail)
+        self.historyEmbeddings = history?.values ?? TensorElements([])
         self.users = training
-        self.userEmbeddings = userMatrix?.values ?? []
+        self.userEmbeddings = userMatrix?.values ?? TensorElements([])
         self.userItemWeights = weights
         self.logWeightedPooling = (part.parameters["history_weighting_log"] ?? 0) != 0
     }

@@ -14,6 +14,6 @@ public enum TwoTowerPlugin: ScorerPlugin {
         guard let part = context.part else {
             throw ScorerLoadError("no two-tower model in the snapshot (train one with `earshot train two-tower`)")
         }
-        return TwoTowerScorer(model: try TwoTowerModelPart(part: part))
+        return TwoTowerScorer(model: try TwoTowerModelPart(part: part, settings: context.settings))
     }
 }

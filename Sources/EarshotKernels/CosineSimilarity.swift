@@ -3,13 +3,11 @@
 /// of the matrix is kept.
 public enum CosineSimilarity {
     /// 1 / ‖row‖ of each row of a row-major matrix (0 for zero rows).
-    public static func inverseNorms(_ values: [Float], dimension: Int) -> [Float] {
-        values.withUnsafeBufferPointer { rows in
-            stride(from: 0, to: rows.count, by: dimension).map { start in
-                let row = rows.baseAddress! + start
-                let norm = VectorKernels.dot(row, row, count: dimension).squareRoot()
-                return norm > 0 ? 1 / norm : 0
-            }
+    public static func inverseNorms(_ rows: UnsafeBufferPointer<Float>, dimension: Int) -> [Float] {
+        stride(from: 0, to: rows.count, by: dimension).map { start in
+            let row = rows.baseAddress! + start
+            let norm = VectorKernels.dot(row, row, count: dimension).squareRoot()
+            return norm > 0 ? 1 / norm : 0
         }
     }
 
@@ -18,12 +16,11 @@ public enum CosineSimilarity {
     /// 1, 2, …, n for the seeds in order (later seeds, the most recent plays,
     /// count more); `max` by its best cosine with any seed.
     public static func top(
-        to seeds: [Int32], strategy: SeedStrategy, matrix: [Float], inverseNorms: [Float], dimension d: Int, k: Int,
-        excluding exclusion: ItemExclusion
+        to seeds: [Int32], strategy: SeedStrategy, matrix vectors: UnsafeBufferPointer<Float>, inverseNorms: [Float],
+        dimension d: Int, k: Int, excluding exclusion: ItemExclusion
     ) -> [ScoredItem] {
         let rows = inverseNorms.count
-        return matrix.withUnsafeBufferPointer { vectors in
-            inverseNorms.withUnsafeBufferPointer { inverse in
+        return inverseNorms.withUnsafeBufferPointer { inverse in
                 let base = vectors.baseAddress!
                 switch strategy {
                 case .average, .weighted:
@@ -52,6 +49,5 @@ public enum CosineSimilarity {
                     return best.sorted()
                 }
             }
-        }
     }
 }

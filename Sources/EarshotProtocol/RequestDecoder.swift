@@ -73,6 +73,8 @@ public struct RequestDecoder: Sendable {
             recommend.exclude = try fields.trackList("exclude") ?? []
             recommend.maxPerArtist = try fields.integer("max_per_artist", in: 1...limits.maxK)
             recommend.filter = try fields.filter()
+            recommend.ef = try fields.integer("ef", in: 1...RecommendRequest.maximumEF)
+            recommend.exact = try fields.bool("exact") ?? false
             request = .recommend(recommend)
         case .similar:
             var similar = SimilarRequest()

@@ -70,6 +70,12 @@ public struct RecommendRequest: Sendable, Equatable {
     public var exclude: [String] = []
     public var maxPerArtist: Int?
     public var filter = ResultFilter()
+    /// The ANN index's candidate list for this request (nil: the scorer's `ef`).
+    public var ef: Int?
+    /// Scan every item even when the scorer has an ANN index.
+    public var exact = false
+    /// The largest `ef` a request may ask for.
+    public static let maximumEF = 10_000
 
     public init() {}
 }

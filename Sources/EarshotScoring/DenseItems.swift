@@ -1,30 +1,69 @@
+import EarshotANN
+
 /// Items as dense vectors, the way embedding scorers (`mf`, `two-tower`)
-/// serve them: ids, row-major vectors and their inverse norms, with the
-/// top-k, scoring and cosine `similar` every such scorer needs.
+/// serve them: ids, row-major vectors (a view of the mapped snapshot file)
+/// and their inverse norms, with the top-k, scoring and cosine `similar`
+/// every such scorer needs, and the part's HNSW graph when it has one.
 public struct DenseItems: Sendable {
-    public let ids: [String]
+    public let ids: IDList
     public let dimension: Int
     /// Row-major `ids.count × dimension`.
-    public let vectors: [Float]
+    public let vectors: TensorElements<Float>
     /// 1 / ‖row‖ (0 for zero rows): cosine without a normalized copy.
     public let inverseNorms: [Float]
-    private let rowOfID: [String: Int32]
+    private let rowOfID: IDRowIndex
+    /// The graph `recommend` searches instead of scanning, when present and
+    /// `ann` allows it (docs/SNAPSHOTS.md, "ANN index").
+    public let graph: HNSWGraph?
+    public let ann: ANNSettings
+    private let scratch = HNSWScratchPool()
 
     /// `matrix` must have one row per id; a repeated id is an error naming `file`.
-    public init(ids: [String], matrix: Matrix, file: String, fail: (String) -> ScorerLoadError) throws(ScorerLoadError) {
+    public init(
+        ids: IDList, matrix: Matrix, file: String, graph: HNSWGraph? = nil, ann: ANNSettings = ANNSettings(),
+        fail: (String) -> ScorerLoadError
+    ) throws(ScorerLoadError) {
         precondition(matrix.rows == ids.count, "check the row count before building the items")
+        precondition(graph.map { $0.count == ids.count } ?? true, "check the graph's node count before building the items")
         self.ids = ids
         dimension = matrix.columns
         vectors = matrix.values
-        inverseNorms = CosineSimilarity.inverseNorms(matrix.values, dimension: matrix.columns)
+        // One pass that does not keep a mapped matrix resident.
+        var norms: [Float] = []
+        norms.reserveCapacity(matrix.rows)
+        matrix.values.forEachChunk(of: max(matrix.columns, 1) * 16_384) { _, rows in
+            norms += CosineSimilarity.inverseNorms(rows, dimension: matrix.columns)
+        }
+        inverseNorms = norms
         rowOfID = try SnapshotPart.rowIndex(ids, file: file, fail: fail)
+        self.graph = graph
+        self.ann = ann
     }
 
-    public func row(of id: String) -> Int32? { rowOfID[id] }
+    public func row(of id: String) -> Int32? { rowOfID.row(of: id) }
 
-    /// The `k` items with the highest dot product with `query`, best first.
-    public func top(query: [Float], k: Int, excluding exclusion: ItemExclusion) -> [ScoredItem] {
-        vectors.withUnsafeBufferPointer {
+    /// The `k` items with the highest dot product with `query`, best first:
+    /// from the graph when there is one, the matrix has at least
+    /// `ann.minimumItems` rows and `search` does not ask for the exact scan;
+    /// otherwise (and when the graph finds fewer than `k` allowed items) by
+    /// scanning every row.
+    public func top(
+        query: [Float], k: Int, excluding exclusion: ItemExclusion, search: SearchOptions = SearchOptions()
+    ) -> [ScoredItem] {
+        if let graph, !search.exact, ids.count >= ann.minimumItems, k > 0 {
+            let ef = max(search.ef ?? ann.ef, k)
+            let found = query.withUnsafeBufferPointer { q in
+                vectors.withUnsafeBufferPointer { rows in
+                    graph.search(
+                        query: q.baseAddress!, vectors: rows.baseAddress!, dimension: dimension, k: k, ef: ef,
+                        scratch: scratch, excluded: { exclusion.contains($0) })
+                }
+            }
+            // The graph's scores are exact dot products of the full vectors,
+            // so the candidates come back re-ranked exactly.
+            if found.count >= k { return found.map { ScoredItem(item: $0.node, score: $0.score) } }
+        }
+        return vectors.withUnsafeBufferPointer {
             VectorKernels.topDotProducts(query: query, matrix: $0, rows: ids.count, k: k, excluding: exclusion)
         }
     }
@@ -43,31 +82,33 @@ public struct DenseItems: Sendable {
         to seeds: [Int32], strategy: SeedStrategy, k: Int, excluding exclusion: ItemExclusion
     ) throws(ScoringError) -> [ScoredItem] {
         guard !seeds.isEmpty else { throw .noKnownItems }
-        return CosineSimilarity.top(
-            to: seeds, strategy: strategy, matrix: vectors, inverseNorms: inverseNorms, dimension: dimension, k: k,
-            excluding: exclusion)
+        return vectors.withUnsafeBufferPointer { matrix in
+            CosineSimilarity.top(
+                to: seeds, strategy: strategy, matrix: matrix, inverseNorms: inverseNorms, dimension: dimension, k: k,
+                excluding: exclusion)
+        }
     }
 }
 
 /// The users a model was trained on and each one's training items (CSR),
 /// so heard-filtering works without a catalogue.
 public struct TrainingUsers: Sendable {
-    public let ids: [String]
-    private let rowOfUser: [String: Int32]
+    public let ids: IDList
+    private let rowOfUser: IDRowIndex
     private let offsets: [Int]
     /// Every user's training items, concatenated in user order.
     public let items: [Int32]
 
     /// Reads `users.txt` order and the part's `user_items_*` CSR; `name` labels errors.
     public init(
-        ids: [String], part: SnapshotPart, items itemCount: Int, name: String, fail: (String) -> ScorerLoadError
+        ids: IDList, part: SnapshotPart, items itemCount: Int, name: String, fail: (String) -> ScorerLoadError
     ) throws(ScorerLoadError) {
         self.ids = ids
         rowOfUser = try SnapshotPart.rowIndex(ids, file: "\(name)/users.txt", fail: fail)
         (offsets, items) = try part.userItems(users: ids.count, items: itemCount, part: name, fail: fail)
     }
 
-    public func row(of user: String) -> Int? { rowOfUser[user].map(Int.init) }
+    public func row(of user: String) -> Int? { rowOfUser.row(of: user).map(Int.init) }
 
     /// Where user row `row`'s entries are in `items` (and in row-aligned arrays such as weights).
     public func range(ofRow row: Int) -> Range<Int> { offsets[row]..<offsets[row + 1] }
@@ -90,9 +131,16 @@ public protocol DenseItemScorer: LoadedScorer {
 }
 
 extension DenseItemScorer {
-    public var facts: [String: Int] { ["items": items.ids.count, "users": users.ids.count, "dims": items.dimension] }
+    public var facts: [String: Int] {
+        var facts = ["items": items.ids.count, "users": users.ids.count, "dims": items.dimension]
+        if let graph = items.graph {
+            facts["hnsw_m"] = graph.m
+            facts["ef"] = items.ann.ef
+        }
+        return facts
+    }
 
-    public var itemIDs: [String] { items.ids }
+    public var itemIDs: IDList { items.ids }
 
     public func item(of id: String) -> Int32? { items.row(of: id) }
 
@@ -102,6 +150,12 @@ extension DenseItemScorer {
         -> [ScoredItem]
     {
         items.top(query: try queryVector(for: listener), k: k, excluding: exclusion)
+    }
+
+    public func recommend(
+        for listener: Listener, k: Int, excluding exclusion: ItemExclusion, search: SearchOptions
+    ) throws(ScoringError) -> [ScoredItem] {
+        items.top(query: try queryVector(for: listener), k: k, excluding: exclusion, search: search)
     }
 
     public func score(_ scored: [Int32], for listener: Listener) throws(ScoringError) -> [Float] {

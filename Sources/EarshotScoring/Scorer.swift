@@ -50,13 +50,18 @@ public protocol LoadedScorer: Sendable {
     /// Model facts for `scorers` (`dims`, `items`, …).
     var facts: [String: Int] { get }
     /// The model's item ids, row-aligned with its item vectors.
-    var itemIDs: [String] { get }
+    var itemIDs: IDList { get }
     /// The item index of a catalogue id, if the model knows it.
     func item(of id: String) -> Int32?
 
     /// The best `k` items for a listener, highest score first.
     func recommend(for listener: Listener, k: Int, excluding exclusion: ItemExclusion) throws(ScoringError)
         -> [ScoredItem]
+    /// The same, with the request's say in the search (an ANN index's `ef`,
+    /// or the exact scan); scorers without an index ignore it.
+    func recommend(
+        for listener: Listener, k: Int, excluding exclusion: ItemExclusion, search: SearchOptions
+    ) throws(ScoringError) -> [ScoredItem]
     /// The best `k` items for seed items, highest score first.
     func similar(
         to seeds: [Int32], strategy: SeedStrategy, k: Int, excluding exclusion: ItemExclusion
@@ -71,6 +76,13 @@ public protocol LoadedScorer: Sendable {
 extension LoadedScorer {
     /// Models built without per-user training data know no training items.
     public func trainingItems(of user: String) -> [Int32] { [] }
+
+    /// Models without an index have nothing to choose.
+    public func recommend(
+        for listener: Listener, k: Int, excluding exclusion: ItemExclusion, search: SearchOptions
+    ) throws(ScoringError) -> [ScoredItem] {
+        try recommend(for: listener, k: k, excluding: exclusion)
+    }
 }
 
 /// A listener as a scorer sees it.

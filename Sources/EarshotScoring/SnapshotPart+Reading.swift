@@ -1,13 +1,13 @@
 extension SnapshotPart {
     /// `ids` as a row index; a repeated id is an error naming `file`.
     public static func rowIndex(
-        _ ids: [String], file: String, fail: (String) -> ScorerLoadError
-    ) throws(ScorerLoadError) -> [String: Int32] {
-        var index = [String: Int32](minimumCapacity: ids.count)
-        for (row, id) in ids.enumerated() {
-            guard index.updateValue(Int32(row), forKey: id) == nil else { throw fail("\(file) lists \(id) twice") }
+        _ ids: IDList, file: String, fail: (String) -> ScorerLoadError
+    ) throws(ScorerLoadError) -> IDRowIndex {
+        do {
+            return try IDRowIndex(ids)
+        } catch {
+            throw fail("\(file) lists \(error.id) twice")
         }
-        return index
     }
 
     /// The users' training items as CSR (`user_items_indptr`,
@@ -16,8 +16,8 @@ extension SnapshotPart {
     public func userItems(
         users: Int, items: Int, part name: String, fail: (String) -> ScorerLoadError
     ) throws(ScorerLoadError) -> (offsets: [Int], items: [Int32]) {
-        guard let indptr = integers["user_items_indptr"] else { return ([Int](repeating: 0, count: users + 1), []) }
-        let indices = integers["user_items_indices"] ?? []
+        guard let indptr = integerTensor("user_items_indptr") else { return ([Int](repeating: 0, count: users + 1), []) }
+        let indices = integerTensor("user_items_indices") ?? []
         guard indptr.count == users + 1 else {
             throw fail("\(name)/user_items_indptr.npy has \(indptr.count) entries, expected users + 1 = \(users + 1)")
         }
@@ -30,5 +30,10 @@ extension SnapshotPart {
             throw fail("\(name)/user_items_indices.npy has an item index outside 0..<\(items)")
         }
         return (indptr.map { Int($0) }, indices.map { Int32($0) })
+    }
+
+    /// An integer tensor stored as int64 or int32, as int64.
+    public func integerTensor(_ stem: String) -> [Int64]? {
+        integers[stem] ?? int32Tensors[stem].map { $0.map(Int64.init) }
     }
 }

@@ -40,7 +40,8 @@ struct RecommendationPipeline: Sendable {
         let items = try select(
             k: request.k, model: model, excludedSongs: excludedSongs, maxPerArtist: request.maxPerArtist
         ) { (fetch: Int) throws(ScoringError) -> [ScoredItem] in
-            try model.scorer.recommend(for: listener, k: fetch, excluding: exclusion)
+            try model.scorer.recommend(
+                for: listener, k: fetch, excluding: exclusion, search: SearchOptions(ef: request.ef, exact: request.exact))
         }
         return response(scorer: name, items: items, model: model)
     }

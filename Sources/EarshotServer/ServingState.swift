@@ -17,20 +17,30 @@ public final class ServingState: Sendable {
     public let plugins: [PluginReport]
     /// Users whose data was deleted (`forget`), and when, as stored.
     public let forgotten: [String: Date]
+    /// The snapshot's read-only file mappings the scorers serve from.
+    let mappedFiles: [ByteRegion]
 
     init(
         configuration: DaemonConfiguration, catalogue: TrackCatalogue, catalogueStatus: CatalogueStatus,
         snapshotStatus: SnapshotStatus?, scorers: [ScorerSlot], listeners: [String: ListenerProfile],
-        plugins: [PluginReport] = [], forgotten: [String: Date] = [:]
+        plugins: [PluginReport] = [], forgotten: [String: Date] = [:], mappedFiles: [ByteRegion] = []
     ) {
         self.plugins = plugins
         self.forgotten = forgotten
+        self.mappedFiles = mappedFiles
         self.configuration = configuration
         self.catalogue = catalogue
         self.catalogueStatus = catalogueStatus
         self.snapshotStatus = snapshotStatus
         self.scorers = scorers
         self.listeners = listeners
+    }
+
+    /// Called once this state is replaced: its mapped pages may leave the
+    /// resident set at once (requests still using it read them back from the
+    /// page cache), so two snapshots are not resident side by side.
+    func retire() {
+        for file in mappedFiles { file.dropResidentPages() }
     }
 
     func scorer(named name: String) -> ScorerSlot? {
@@ -79,6 +89,11 @@ public struct ReadyScorer: Sendable {
     init(scorer: any LoadedScorer, catalogue: TrackCatalogue) {
         self.scorer = scorer
         var itemOfRow = [Int32](repeating: -1, count: catalogue.count)
+        guard catalogue.count > 0 else {
+            rowOfItem = [Int32](repeating: -1, count: scorer.itemIDs.count)
+            self.itemOfRow = []
+            return
+        }
         rowOfItem = scorer.itemIDs.enumerated().map { item, id in
             guard let row = catalogue.row(of: id) else { return -1 }
             itemOfRow[Int(row)] = Int32(item)

@@ -10,6 +10,8 @@ import Synchronization
 /// Blocking (SQLite, file reads, model building): call it off the I/O threads.
 struct StateLoader: Sendable {
     let registry: ScorerRegistry
+    /// Snapshot files already hashed, so reloading an unchanged snapshot skips the hashing.
+    let verified = VerifiedFiles()
 
     func load(_ configuration: DaemonConfiguration, logger: Logger) throws(ReloadError) -> ServingState {
         let now = Date()
@@ -68,7 +70,7 @@ struct StateLoader: Sendable {
             configuration: configuration, catalogue: catalogue,
             catalogueStatus: CatalogueStatus(path: configuration.cataloguePath, exists: catalogueExists, loadedAt: now),
             snapshotStatus: snapshotStatus, scorers: slots, listeners: listeners, plugins: plugins,
-            forgotten: forgotten)
+            forgotten: forgotten, mappedFiles: snapshot?.mappedFiles ?? [])
     }
 
     private func loadCatalogue(
@@ -97,7 +99,7 @@ struct StateLoader: Sendable {
             return nil
         }
         do {
-            return try SnapshotReader.read(at: path)
+            return try SnapshotReader.read(at: path, verified: verified)
         } catch {
             throw ReloadError(error.description)
         }

@@ -15,7 +15,11 @@ final class StateStore: Sendable {
     var history: ReloadHistory { record.withLockedValue { $0 } }
 
     func install(_ newState: ServingState) {
-        state.withLockedValue { $0 = newState }
+        let old = state.withLockedValue { state in
+            defer { state = newState }
+            return state
+        }
+        if old !== newState { old.retire() }
         record.withLockedValue { $0.succeeded += 1 }
     }
 

@@ -7,10 +7,12 @@ public enum NPY {
     public enum Tensor: Sendable, Equatable {
         case float32(shape: [Int], values: [Float])
         case int64(shape: [Int], values: [Int64])
+        /// Written as `<i4`; read back as `int64` by `read`.
+        case int32(shape: [Int], values: [Int32])
 
         public var shape: [Int] {
             switch self {
-            case .float32(let shape, _), .int64(let shape, _): shape
+            case .float32(let shape, _), .int64(let shape, _), .int32(let shape, _): shape
             }
         }
     }
@@ -27,7 +29,19 @@ public enum NPY {
         return try result.get()
     }
 
-    private static func read(_ bytes: UnsafeRawBufferPointer, name: String) throws(SnapshotError) -> Tensor {
+    /// Where an `.npy` file's data is and what it holds, without reading the data.
+    struct Layout {
+        /// `'<f4'`, `'<i8'` or `'<i4'`.
+        let descr: String
+        let shape: [Int]
+        /// Offset of element 0.
+        let dataOffset: Int
+        var count: Int { shape.reduce(1, *) }
+        var width: Int { descr == "'<i4'" || descr == "'<f4'" ? 4 : 8 }
+    }
+
+    /// Parses and checks the header of `.npy` bytes (the data size included).
+    static func layout(_ bytes: UnsafeRawBufferPointer, name: String) throws(SnapshotError) -> Layout {
         func bad(_ why: String) -> SnapshotError { .badTensor(file: name, reason: why) }
         guard bytes.count >= 10, Array(bytes[0..<6]) == magic else { throw bad("not an .npy file (bad magic)") }
         let major = bytes[6]
@@ -50,35 +64,38 @@ public enum NPY {
             let shapeText = field("shape", in: header)
         else { throw bad("header lacks descr, fortran_order or shape") }
         guard order == "False" else { throw bad("Fortran order is not supported; save with C order") }
-        let shape = try parseShape(shapeText, bad: bad)
-        let count = shape.reduce(1, *)
-        let body = headerStart + headerLength
-        let available = bytes.count - body
-        switch descr {
+        guard ["'<f4'", "'<i8'", "'<i4'"].contains(descr) else {
+            throw bad("unsupported dtype \(descr); use float32 ('<f4'), int64 ('<i8') or int32 ('<i4')")
+        }
+        let layout = Layout(descr: descr, shape: try parseShape(shapeText, bad: bad), dataOffset: headerStart + headerLength)
+        let available = bytes.count - layout.dataOffset
+        guard available == layout.count * layout.width else {
+            throw bad("expected \(layout.count * layout.width) data bytes for shape \(layout.shape), found \(available) (truncated?)")
+        }
+        return layout
+    }
+
+    private static func read(_ bytes: UnsafeRawBufferPointer, name: String) throws(SnapshotError) -> Tensor {
+        let layout = try layout(bytes, name: name)
+        let count = layout.count
+        let body = layout.dataOffset
+        switch layout.descr {
         case "'<f4'":
-            guard available == count * 4 else {
-                throw bad("expected \(count * 4) data bytes for shape \(shape), found \(available) (truncated?)")
-            }
             let values = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
                 for i in 0..<count {
                     buffer[i] = Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: body + 4 * i, as: UInt32.self)))
                 }
                 initialized = count
             }
-            return .float32(shape: shape, values: values)
-        case "'<i8'", "'<i4'":
-            let width = descr == "'<i8'" ? 8 : 4
-            guard available == count * width else {
-                throw bad("expected \(count * width) data bytes for shape \(shape), found \(available) (truncated?)")
-            }
+            return .float32(shape: layout.shape, values: values)
+        default:
+            let width = layout.width
             let values = (0..<count).map { i -> Int64 in
                 width == 8
                     ? Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: body + 8 * i, as: Int64.self))
                     : Int64(Int32(littleEndian: bytes.loadUnaligned(fromByteOffset: body + 4 * i, as: Int32.self)))
             }
-            return .int64(shape: shape, values: values)
-        default:
-            throw bad("unsupported dtype \(descr); use float32 ('<f4') or int64 ('<i8')")
+            return .int64(shape: layout.shape, values: values)
         }
     }
 
@@ -88,6 +105,7 @@ public enum NPY {
         switch tensor {
         case .float32: descr = "<f4"
         case .int64: descr = "<i8"
+        case .int32: descr = "<i4"
         }
         let shape = tensor.shape
         let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
@@ -104,6 +122,8 @@ public enum NPY {
             values.withUnsafeBufferPointer { data.append(UnsafeBufferPointer(start: UnsafeRawPointer($0.baseAddress)?.assumingMemoryBound(to: UInt8.self), count: $0.count * 4)) }
         case .int64(_, let values):
             values.withUnsafeBufferPointer { data.append(UnsafeBufferPointer(start: UnsafeRawPointer($0.baseAddress)?.assumingMemoryBound(to: UInt8.self), count: $0.count * 8)) }
+        case .int32(_, let values):
+            values.withUnsafeBufferPointer { data.append(UnsafeBufferPointer(start: UnsafeRawPointer($0.baseAddress)?.assumingMemoryBound(to: UInt8.self), count: $0.count * 4)) }
         }
         return data
     }

@@ -6,7 +6,7 @@ import Foundation
 struct SnapshotCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "snapshot", abstract: "Inspect snapshot directories and make synthetic ones.",
-        subcommands: [SnapshotInfoCommand.self, SnapshotSynthCommand.self])
+        subcommands: [SnapshotInfoCommand.self, SnapshotSynthCommand.self, SnapshotIndexCommand.self, SnapshotIndexEvalCommand.self])
 }
 
 /// `earshot snapshot info DIR`: verifies every file and prints the manifest summary.
@@ -41,6 +41,9 @@ struct SnapshotInfoCommand: ParsableCommand {
 
 /// `earshot snapshot synth`: a valid `mf` snapshot of random Gaussian
 /// factors, for scale tests and benchmarks (users "0".."U-1", items "0".."N-1").
+/// With `--clusters`, items and users are drawn around shared cluster centres
+/// (centres N(0, 1), members centre + N(0, spread²)), which is how trained
+/// factors look to an ANN index, unlike i.i.d. vectors (its worst case).
 struct SnapshotSynthCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "synth", abstract: "Write an mf snapshot with random Gaussian factors (for benchmarks).")
@@ -50,9 +53,14 @@ struct SnapshotSynthCommand: ParsableCommand {
     @Option(help: "Number of users.") var users: Int
     @Option(help: "Snapshot directory to create.") var out: String
     @Option(help: "Random seed.") var seed: UInt64 = 1
+    @Option(help: "Draw items and users from this many Gaussian clusters (default: i.i.d. vectors).") var clusters: Int?
+    @Option(help: "Within-cluster standard deviation (with --clusters).") var spread: Double = 0.35
 
     func validate() throws {
         guard items >= 1, dims >= 1, users >= 0 else { throw ValidationError("--items and --dims must be at least 1, --users at least 0") }
+        guard clusters.map({ $0 >= 1 }) ?? true, spread >= 0 else {
+            throw ValidationError("--clusters must be at least 1 and --spread at least 0")
+        }
         guard items.multipliedReportingOverflow(by: dims).partialValue <= 1 << 31 else {
             throw ValidationError("--items × --dims must be at most 2^31 floats")
         }
@@ -74,17 +82,36 @@ struct SnapshotSynthCommand: ParsableCommand {
             }
             return values
         }
-        let itemFactors = gaussians(items * dims)
-        let userFactors = gaussians(users * dims)
+        let itemFactors: [Float]
+        let userFactors: [Float]
+        if let clusters {
+            let centres = gaussians(clusters * dims).map { $0 / Float(scale) }
+            func members(_ count: Int) -> [Float] {
+                var values = gaussians(count * dims)
+                for row in 0..<count {
+                    let centre = Int(random.next() % UInt64(clusters)) * dims
+                    for j in 0..<dims {
+                        values[row * dims + j] = centres[centre + j] + values[row * dims + j] / Float(scale) * Float(spread)
+                    }
+                }
+                return values
+            }
+            itemFactors = members(items)
+            userFactors = members(users)
+        } else {
+            itemFactors = gaussians(items * dims)
+            userFactors = gaussians(users * dims)
+        }
         func ids(_ count: Int) -> Data { Data((0..<count).map { "\($0)\n" }.joined().utf8) }
         let part = SnapshotPartContents(
             name: "mf",
             part: Manifest.Part(
-                kind: "mf", hyperparameters: ["factors": Double(dims), "regularization": 1, "alpha": 1, "seed": Double(seed)],
+                kind: "mf", hyperparameters: ["factors": Double(dims), "regularization": 1, "alpha": 1, "seed": Double(seed)]
+                    .merging(clusters.map { ["synth_clusters": Double($0), "synth_spread": spread] } ?? [:]) { a, _ in a },
                 training: ["users": users, "items": items, "interactions": 0]),
             files: [
                 "items.txt": ids(items),
-                "item_factors.npy": NPY.write(.float32(shape: [items, dims], values: itemFactors)),
+                "item_factors.npy": NPY.write(.float32(shape: [items, dims], values: consume itemFactors)),
                 "users.txt": ids(users),
                 "user_factors.npy": NPY.write(.float32(shape: [users, dims], values: userFactors)),
                 "user_items_indptr.npy": NPY.write(.int64(shape: [users + 1], values: [Int64](repeating: 0, count: users + 1))),

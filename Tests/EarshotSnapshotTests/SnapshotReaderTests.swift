@@ -99,6 +99,38 @@ struct SnapshotReaderTests {
         }
     }
 
+    @Test("tensors are served from the mapped file: the same values as parsing a copy, the matrix inside the mapping")
+    func mapped() throws {
+        try withTemporaryDirectory { root in
+            let directory = try makeSnapshot(in: root)
+            let snapshot = try SnapshotReader.read(at: directory.path)
+            let matrix = try #require(snapshot.parts["mf"]?.matrices["item_factors"])
+            let copy = try NPY.read(Data(contentsOf: directory.appendingPathComponent("mf/item_factors.npy")), name: "x")
+            #expect(copy == .float32(shape: [3, 2], values: Array(matrix.values)))
+            let region = matrix.values.region
+            #expect(snapshot.mappedFiles.contains { $0 === region })
+            let start = UnsafeRawPointer(matrix.values.baseAddress)
+            #expect(start >= region.base && start + 24 <= region.base + region.count)
+        }
+    }
+
+    @Test("an unchanged file is not hashed again, a file changed in place is")
+    func verifiedFiles() throws {
+        try withTemporaryDirectory { root in
+            let directory = try makeSnapshot(in: root)
+            let verified = VerifiedFiles()
+            _ = try SnapshotReader.read(at: directory.path, verified: verified)
+            _ = try SnapshotReader.read(at: directory.path, verified: verified)
+            // Same size, other bytes, a later modification time: caught.
+            let items = directory.appendingPathComponent("mf/items.txt")
+            usleep(20_000)
+            try Data("a\nb\nd\n".utf8).write(to: items)
+            #expect(throws: SnapshotError.checksumMismatch(file: "mf/items.txt")) {
+                try SnapshotReader.read(at: directory.path, verified: verified)
+            }
+        }
+    }
+
     @Test("a missing manifest, a truncated tensor, a changed file and a missing file are refused")
     func corruptions() throws {
         try withTemporaryDirectory { root in

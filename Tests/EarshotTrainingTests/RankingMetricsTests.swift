@@ -40,7 +40,7 @@ struct RankingMetricsTests {
 struct OfflineEvaluationTests {
     /// A fixed ranking: every listener gets items by descending index, so results are known in advance.
     struct FixedOrderScorer: LoadedScorer {
-        let itemIDs = ["i0", "i1", "i2", "i3", "i4"]
+        let itemIDs: IDList = ["i0", "i1", "i2", "i3", "i4"]
         var facts: [String: Int] { [:] }
         func item(of id: String) -> Int32? { itemIDs.firstIndex(of: id).map(Int32.init) }
         func recommend(for listener: Listener, k: Int, excluding exclusion: ItemExclusion) throws(ScoringError) -> [ScoredItem] {

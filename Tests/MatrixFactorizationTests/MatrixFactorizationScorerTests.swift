@@ -5,14 +5,14 @@ import Testing
 
 /// A hand-made `mf` part: 2-dimensional factors, so every score can be checked by hand.
 enum HandMadePart {
-    static let items = ["a", "b", "c", "d", "e"]
+    static let items: IDList = ["a", "b", "c", "d", "e"]
     /// a → (1, 0), b → (0.8, 0.6), c → (0, 1), d → (-1, 0), e → (0.6, 0.8)
     static let itemFactors: [Float] = [1, 0, 0.8, 0.6, 0, 1, -1, 0, 0.6, 0.8]
-    static let users = ["u1", "u2"]
+    static let users: IDList = ["u1", "u2"]
     static let userFactors: [Float] = [2, 0, 0, 3]
 
     static func part(
-        items: [String] = items, itemFactors: Matrix = Matrix(rows: 5, columns: 2, values: itemFactors),
+        items: IDList = items, itemFactors: Matrix = Matrix(rows: 5, columns: 2, values: itemFactors),
         indptr: [Int64] = [0, 2, 3], indices: [Int64] = [0, 1, 2], parameters: [String: Double]? = nil
     ) -> SnapshotPart {
         SnapshotPart(
