@@ -28,6 +28,6 @@ if [ ! -x "$venv/bin/python" ]; then
 	fi
 fi
 if ! "$venv/bin/python" -c 'import pyspark, numpy' 2>/dev/null; then
-	echo "Installing into $venv: $(tr '\n' ' ' <"$here/requirements.txt")"
+	echo "Installing into $venv: $(grep -v '^#' "$here/requirements.txt" | tr '\n' ' ')"
 	"$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$here/requirements.txt"
 fi
