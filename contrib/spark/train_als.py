@@ -39,8 +39,10 @@ import hashlib
 import json
 import math
 import os
+import shutil
 import struct
 import sys
+import tempfile
 import time
 import uuid
 
@@ -85,7 +87,9 @@ def parse_arguments(argv):
                         help="ALS user and item blocks (default: Spark's default parallelism)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the initial factors (default %(default)s)")
     parser.add_argument("--checkpoint-dir", metavar="PATH",
-                        help="Spark checkpoint directory (on a cluster: cuts ALS's lineage every 10 iterations)")
+                        help="Spark checkpoint directory, cutting ALS's lineage every 5 iterations (without it the lineage "
+                             "of many iterations overflows the stack); on a cluster a shared path (hdfs://…); default "
+                             "with a local master: a temporary folder")
     arguments = parser.parse_args(argv)
     if not 1 <= arguments.rank <= 4096:
         parser.error(f"--rank must be 1…4096, found {arguments.rank}")
@@ -320,7 +324,7 @@ def train(rows, arguments, storage_name):
     als = ALS(rank=arguments.rank, maxIter=arguments.iterations, regParam=arguments.reg, alpha=arguments.alpha,
               implicitPrefs=True, nonnegative=False, userCol="u", itemCol="i", ratingCol="r", seed=arguments.seed,
               numUserBlocks=blocks, numItemBlocks=blocks, intermediateStorageLevel=storage_name,
-              finalStorageLevel=storage_name)
+              finalStorageLevel=storage_name, checkpointInterval=5)
     return als.fit(rows.select("u", "i", "r"))
 
 
@@ -410,14 +414,20 @@ def hyperparameters(arguments):
 def run(arguments):
     started = time.monotonic()
     check_destination(arguments.out)
+    temporary_checkpoints = None
     spark = start_spark(arguments.master)
     try:
         from pyspark import StorageLevel
 
         storage_name = "MEMORY_AND_DISK"
         storage = StorageLevel.MEMORY_AND_DISK
-        if arguments.checkpoint_dir:
-            spark.sparkContext.setCheckpointDir(arguments.checkpoint_dir)
+        checkpoints = arguments.checkpoint_dir
+        if not checkpoints and (arguments.master or "local").startswith("local"):
+            checkpoints = temporary_checkpoints = tempfile.mkdtemp(prefix="earshot-als-checkpoints-")
+        if checkpoints:
+            spark.sparkContext.setCheckpointDir(checkpoints)
+        else:
+            print("train_als.py: no --checkpoint-dir: long runs may fail with StackOverflowError", file=sys.stderr)
         fmt = input_format(arguments.interactions, arguments.format)
         rows, users, items, user_count, item_count, interactions = prepare(
             spark, arguments.interactions, fmt, arguments.alpha, storage)
@@ -442,6 +452,8 @@ def run(arguments):
         finished = time.monotonic()
     finally:
         spark.stop()
+        if temporary_checkpoints:
+            shutil.rmtree(temporary_checkpoints, ignore_errors=True)
     print(f"prepared {interactions} interactions of {user_count} users and {item_count} items in "
           f"{prepared - started:.1f} s, trained in {trained - prepared:.1f} s, wrote in {finished - trained:.1f} s",
           file=sys.stderr)
