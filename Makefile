@@ -57,3 +57,14 @@ uninstall:
 
 clean:
 	rm -rf .build $(DEMO_STATE)
+
+# The Spark trainer end to end on the Last.fm split (contrib/spark, docs/SCALING.md); not part of `make test`.
+# Installs a Java runtime (Debian) and a venv with pyspark (PyPI) when missing.
+SPARK_VENV ?= $(CURDIR)/.build/spark-venv
+SPARK_MASTER ?= local[2]
+LASTFM_SPLIT ?= $(CURDIR)/../shared/data/lastfm-2k/split
+.PHONY: test-spark
+test-spark: release
+	contrib/spark/install.sh $(SPARK_VENV)
+	$(SPARK_VENV)/bin/python contrib/spark/test_spark.py --bin "$$($(SWIFT) build -c release --show-bin-path)" \
+		--split $(LASTFM_SPLIT) --master '$(SPARK_MASTER)'

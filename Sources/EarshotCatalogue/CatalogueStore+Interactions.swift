@@ -18,6 +18,13 @@ extension CatalogueStore {
     /// `listen` is seen entirely or not at all. Tracks the catalogue lacks are
     /// included: they are what the user played.
     public func playCounts() throws -> [PlayCount] {
+        var counts: [PlayCount] = []
+        try forEachPlayCount { counts.append($0) }
+        return counts
+    }
+
+    /// ``playCounts()`` one row at a time, for exports larger than memory.
+    public func forEachPlayCount(_ body: (PlayCount) throws -> Void) throws {
         try database.transaction(.deferred) {
             let statement = try database.prepare(
                 """
@@ -29,11 +36,9 @@ extension CatalogueStore {
                 ) p JOIN users u ON u.id = p.user_id
                 GROUP BY p.user_id, p.item ORDER BY u.name, p.item
                 """)
-            var counts: [PlayCount] = []
             while try statement.step() {
-                counts.append(PlayCount(user: statement.string(at: 0), trackID: statement.string(at: 1), plays: statement.int(at: 2)))
+                try body(PlayCount(user: statement.string(at: 0), trackID: statement.string(at: 1), plays: statement.int(at: 2)))
             }
-            return counts
         }
     }
 }

@@ -24,7 +24,7 @@ public struct InteractionsImporter {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
         if lines.last == "" { lines.removeLast() }
         let header = lines.first.map(String.init) ?? ""
-        guard header.split(separator: "\t").map({ $0.lowercased() }) == ["user", "item", "weight"] else {
+        guard header.split(separator: "\t").map({ $0.lowercased() }) == InteractionsTSV.columns else {
             throw CatalogueError.notInteractionsTSV(path: path, found: header)
         }
         var summary = ImportSummary()

@@ -12,6 +12,7 @@ struct EarshotCommand: ParsableCommand {
             SnapshotCommand.self, BenchCommand.self, TrainCommand.self, EvalCommand.self, DemoCommand.self,
             PluginCommand.self,
             ForgetCommand.self,
+            ExportCommand.self,
         ])
 }
 
