@@ -65,6 +65,14 @@ let package = Package(
         // Training and offline evaluation.
         .target(name: "EarshotTraining", dependencies: ["EarshotScoring", "EarshotSnapshot", "COpenBLAS"]),
 
+        // The snapshot lifecycle: retraining with a quality gate, gc, rollback.
+        .target(
+            name: "EarshotRetrain",
+            dependencies: [
+                "EarshotCatalogue", "EarshotScoring", "EarshotSnapshot", "EarshotTraining", "EarshotClient",
+                "MatrixFactorization", "TwoTower",
+            ]),
+
         // Executables: thin.
         .executableTarget(
             name: "earshotd",
@@ -78,7 +86,7 @@ let package = Package(
             name: "earshot",
             dependencies: [
                 "EarshotCatalogue", "EarshotProtocol", "EarshotSnapshot", "EarshotClient", "EarshotTraining",
-                "EarshotScoring", "MatrixFactorization", "TwoTower",
+                "EarshotScoring", "MatrixFactorization", "TwoTower", "EarshotRetrain", "EarshotServer",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
@@ -99,6 +107,9 @@ let package = Package(
             name: "EarshotServerTests",
             dependencies: ["EarshotServer", "EarshotProtocol", "EarshotCatalogue", "EarshotScoring"]),
         .testTarget(name: "EndToEndTests", dependencies: ["EarshotProtocol", "EarshotClient"]),
+        .testTarget(
+            name: "EarshotRetrainTests",
+            dependencies: ["EarshotRetrain", "EarshotSnapshot", "EarshotCatalogue", "EarshotTraining"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -33,6 +33,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var defaultScorer = "content"
     /// `[scorer.<name>]` tables, values as text.
     public var scorerSettings: [String: [String: String]] = [:]
+    /// `[retrain]`: settings of `earshot retrain` (the daemon only checks them).
+    public var retrain = RetrainSettings()
 
     /// Defaults for a process with the given environment and user id:
     /// systemd's `$RUNTIME_DIRECTORY`/`$STATE_DIRECTORY` when set, else
@@ -96,6 +98,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
         if let value = try reader.string("log.level") { logLevel = try Self.parseLevel(value, source: "\(path): log.level") }
         if let value = try reader.strings("scorers.enabled") { enabledScorers = value }
         if let value = try reader.string("scorers.default") { defaultScorer = value }
+        if let value = try reader.number("retrain.margin", in: 0...1) { retrain.margin = value }
+        if let value = try reader.integer("retrain.min_free_mb", in: 0...10_000_000) { retrain.minimumFreeMegabytes = value }
+        if let value = try reader.integer("retrain.keep", in: 1...10_000) { retrain.keep = value }
         for (key, value) in values where key.hasPrefix("scorer.") {
             let parts = key.split(separator: ".", maxSplits: 2)
             guard parts.count == 3 else { throw ConfigurationError("\(path): \(key) must be in a [scorer.<name>] table") }

@@ -31,8 +31,13 @@ struct RequestHandler: Sendable {
         case .info:
             return InfoReport.make(
                 state: state, history: states.history, uptime: Date().timeIntervalSince(startedAt), version: version)
-        case .stats:
+        case .stats(.json):
             return stats.snapshot()
+        case .stats(.prometheus):
+            return .object([
+                "format": .string(StatsFormat.prometheus.rawValue),
+                "text": .string(PrometheusExposition(stats: stats.metricValues(), state: state, reloads: states.history).text),
+            ])
         case .scorers:
             return InfoReport.scorers(state)
         case .reload:
@@ -102,6 +107,7 @@ struct RequestHandler: Sendable {
             throw ProtocolError(.internal, "the listen was not stored: \(error)")
         }
         ledger.record(user: request.user, track: request.track)
+        stats.listenRecorded(duplicate: !inserted)
         return .object(["stored": .bool(true), "duplicate": .bool(!inserted)])
     }
 

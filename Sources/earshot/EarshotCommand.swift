@@ -10,6 +10,7 @@ struct EarshotCommand: ParsableCommand {
         subcommands: [
             ImportCommand.self, QueryCommand.self, RecommendCommand.self, SimilarCommand.self, SearchCommand.self,
             SnapshotCommand.self, BenchCommand.self, TrainCommand.self, EvalCommand.self, DemoCommand.self,
+            RetrainCommand.self, MetricsCommand.self,
         ])
 }
 
