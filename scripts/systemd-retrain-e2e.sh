@@ -226,7 +226,15 @@ for user in newcomer-a newcomer-b; do
     [[ $reply == *'"stored":true'* ]] && stored=$((stored + 1))
   done
 done
-check "16 listens of two new users stored over the socket" "stored $stored" test "$stored" -eq 16
+# New plays of twenty known listeners: the gate compares on plays neither model saw.
+for listener in $(seq 0 19); do
+  for offset in 100 500 900; do
+    track=$(printf 'demo%018d' $((offset + listener)))
+    reply=$(request "{\"op\":\"listen\",\"user\":\"listener$listener\",\"track\":\"$track\",\"ms_played\":200000,\"ts\":\"2026-12-01T11:00:0$((offset / 100 % 10))Z\"}")
+    [[ $reply == *'"stored":true'* ]] && stored=$((stored + 1))
+  done
+done
+check "76 listens of two new and twenty known users stored over the socket" "stored $stored" test "$stored" -eq 76
 mf_users() { python3 -c 'import json,sys; print([s for s in json.loads(sys.argv[1])["result"]["scorers"] if s["name"]=="mf"][0]["model"]["users"])' "$(request '{"op":"scorers"}')" 2>/dev/null; }
 users_before=$(mf_users)
 before=$(request '{"op":"recommend","user":"newcomer-a","scorer":"mf","k":5}')

@@ -8,7 +8,8 @@ extension Retrainer.Report {
             "held_out_users": heldOutUsers, "daemon": daemon, "leftovers_removed": leftoversRemoved,
             "parts": parts.map { part -> [String: Any] in
                 [
-                    "name": part.name, "kind": part.kind, "passed": part.passed,
+                    "name": part.name, "kind": part.kind, "passed": part.passed, "users": part.users,
+                    "noise": (part.slack * 10_000).rounded() / 10_000,
                     "current_ndcg@10": (part.oldNDCG * 10_000).rounded() / 10_000,
                     "new_ndcg@10": (part.newNDCG * 10_000).rounded() / 10_000,
                 ]

@@ -78,13 +78,19 @@ extension Retrainer {
         for part in planned {
             let old = try Self.load(part, from: current, label: "current snapshot \(currentName)")
             let new = try Self.load(part, from: candidate, label: "candidate")
-            let oldResult = HoldoutEvaluation.run(scorer: old, data: data)
-            let newResult = HoldoutEvaluation.run(scorer: new, data: data)
-            let passed = newResult.ndcg >= oldResult.ndcg - settings.margin
-            log("\(part.name): ndcg@10 on \(newResult.users) held-out users: current \(Self.rounded(oldResult.ndcg)), "
-                + "new \(Self.rounded(newResult.ndcg)) (\(passed ? "not worse" : "worse by more than \(settings.margin)"))")
+            // Plays neither model was trained on; too few, and all held-out plays (which favours the current model).
+            var judged = HoldoutEvaluation.unseen(by: old, in: data.heldOut)
+            let fresh = judged.count >= HoldoutEvaluation.minimumUsers
+            if !fresh { judged = data.heldOut }
+            let gate = QualityGate(
+                current: HoldoutEvaluation.perUser(scorer: old, data: data, heldOut: judged),
+                new: HoldoutEvaluation.perUser(scorer: new, data: data, heldOut: judged), margin: settings.margin)
+            log("\(part.name): ndcg@10 on the \(fresh ? "new" : "all") held-out plays of \(gate.users) users: "
+                + "current \(Self.rounded(gate.currentNDCG)), new \(Self.rounded(gate.newNDCG)) "
+                + "(\(gate.passed ? "not worse" : "worse") by margin \(settings.margin) + noise \(Self.rounded(gate.slack)))")
             report.parts.append(PartReport(
-                name: part.name, kind: part.recorded.kind, oldNDCG: oldResult.ndcg, newNDCG: newResult.ndcg, passed: passed))
+                name: part.name, kind: part.recorded.kind, oldNDCG: gate.currentNDCG, newNDCG: gate.newNDCG,
+                slack: gate.slack, users: gate.users, passed: gate.passed))
         }
 
         guard report.parts.allSatisfy(\.passed) else {
@@ -96,7 +102,7 @@ extension Retrainer {
             report.snapshot = stem
             report.snapshotID = candidate.manifest.id
             let worse = report.parts.filter { !$0.passed }.map {
-                "\($0.name) ndcg@10 \(Self.rounded($0.newNDCG)) < current \(Self.rounded($0.oldNDCG)) − margin \(settings.margin)"
+                "\($0.name) ndcg@10 \(Self.rounded($0.newNDCG)) < current \(Self.rounded($0.oldNDCG)) − margin \(settings.margin) − noise \(Self.rounded($0.slack))"
             }
             report.reason = "the new model is worse on the held-out plays (\(worse.joined(separator: "; "))); \(currentName) stays current, the candidate is kept as \(stem)"
             return

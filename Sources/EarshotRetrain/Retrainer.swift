@@ -34,6 +34,10 @@ public struct Retrainer {
         public var kind: String
         public var oldNDCG: Double
         public var newNDCG: Double
+        /// Two standard errors of the mean per-user difference, added to the margin.
+        public var slack: Double
+        /// Held-out users the comparison ran on.
+        public var users: Int
         public var passed: Bool
     }
 

@@ -57,18 +57,18 @@ struct RetrainerTests {
         let (root, settings) = try Self.makeState()
         defer { try? FileManager.default.removeItem(at: root) }
         let folder = SnapshotFolder(snapshotPath: settings.snapshotPath)
-        try CatalogueStore.open(path: settings.cataloguePath, create: false).recordListens(Self.listens(users: 60..<70, day: 1))
+        try CatalogueStore.open(path: settings.cataloguePath, create: false).recordListens(Self.listens(users: 60..<90, day: 1))
         let report = try Self.retrain(settings)
         #expect(report.outcome == "promoted", "\(report.reason)")
         #expect(report.previous == "first")
         #expect(folder.currentName() == report.snapshot)
-        #expect(report.heldOutUsers == 70)
+        #expect(report.heldOutUsers == 90)
         let part = try #require(report.parts.first)
-        #expect(part.name == "mf" && part.passed && part.newNDCG >= part.oldNDCG - 0.01)
+        #expect(part.name == "mf" && part.passed && part.users == 30)
         let snapshot = try SnapshotReader.read(at: settings.snapshotPath)
         let manifest = try #require(snapshot.manifest.scorers["mf"])
-        // Refit on everything: the ten new users are in it; factors and iterations as recorded.
-        #expect(manifest.training["users"] == 70)
+        // Refit on everything: the 30 new users are in it; factors and iterations as recorded.
+        #expect(manifest.training["users"] == 90)
         #expect(manifest.hyperparameters["factors"] == 8 && manifest.hyperparameters["iterations"] == 8)
         #expect(report.daemon.hasPrefix("not running"))
         #expect(RetrainRecord.read(at: folder.retrainRecordPath).runs == ["promoted": 1])
@@ -87,6 +87,7 @@ struct RetrainerTests {
         defer { try? FileManager.default.removeItem(at: root) }
         var settings = baseSettings
         let folder = SnapshotFolder(snapshotPath: settings.snapshotPath)
+        try CatalogueStore.open(path: settings.cataloguePath, create: false).recordListens(Self.listens(users: 60..<90, day: 1))
         let promoted = try Self.retrain(settings)
         #expect(promoted.outcome == "promoted")
         settings.degradeForTesting = true
@@ -95,7 +96,7 @@ struct RetrainerTests {
         #expect(worse.reason.contains("worse"))
         #expect(folder.currentName() == promoted.snapshot)
         let part = try #require(worse.parts.first)
-        #expect(!part.passed && part.newNDCG < part.oldNDCG - 0.01)
+        #expect(!part.passed && part.newNDCG < part.oldNDCG - 0.01 - part.slack)
         #expect(folder.entries().map(\.name).contains(worse.snapshot!))
 
         let lifecycle = SnapshotLifecycle(snapshotPath: settings.snapshotPath, socketPath: settings.socketPath)
