@@ -27,7 +27,9 @@
 #      `promtool check metrics` (when installed), its counters match `stats`
 #      and count the retrains; `earshot metrics --textfile` writes it.
 #   3. The user units (systemd/user/) with only `%h/.local/bin/` → BIN_DIR/
-#      rewritten and no drop-in but log capture: socket activation on
+#      rewritten; drop-ins capture logs and, because this manager runs as
+#      root, set STATE_DIRECTORY/RUNTIME_DIRECTORY to the folders an
+#      ordinary user's XDG defaults give: socket activation on
 #      %t/earshot/earshot.sock, the daemon serving the snapshot from
 #      $XDG_STATE_HOME/earshot (where the `earshot` command looks by
 #      default), reload, a user retrain (Result=success, promoted), stop
@@ -72,7 +74,7 @@ SYSTEMD_VERSION=$(systemctl --version | awk 'NR == 1 { print $2 }')
 if ((SYSTEMD_VERSION < 254)); then STATE_BASE=$XDG_CONFIG_HOME; else STATE_BASE=$XDG_STATE_HOME; fi
 STATE="$STATE_BASE/earshot"
 # The test config folder that /etc/earshot/ is rewritten to.
-CONF_DIR="$XDG_RUNTIME_DIR/earshot-test-config"
+CONF_DIR="$XDG_CONFIG_HOME/earshot-test-config"
 CONFIG="$CONF_DIR/earshot.toml"
 WORK=$(mktemp -d -t earshot-retrain-e2e.XXXXXX)
 LOG="$WORK/units.log"
@@ -336,8 +338,12 @@ for unit in "$ROOT"/systemd/user/*; do
   sed "s#%h/.local/bin/#$BIN_DIR/#g" "$unit" >"$UNIT_DIR/$(basename "$unit")"
 done
 : >"$EXIT_RECORD"
-log_dropin earshot.service "ExecStopPost=/bin/sh -c 'echo \"\$\${SERVICE_RESULT} \$\${EXIT_CODE} \$\${EXIT_STATUS}\" >>$EXIT_RECORD'"
-log_dropin earshot-retrain.service ""
+# with-systemd's manager runs as root, so the programs would take root's
+# defaults (/var/lib/earshot, /run/earshot); point them at the folders an
+# ordinary user's defaults give ($XDG_STATE_HOME/earshot, %t/earshot).
+log_dropin earshot.service "ExecStopPost=/bin/sh -c 'echo \"\$\${SERVICE_RESULT} \$\${EXIT_CODE} \$\${EXIT_STATUS}\" >>$EXIT_RECORD'
+Environment=STATE_DIRECTORY=$USER_STATE"
+log_dropin earshot-retrain.service "Environment=STATE_DIRECTORY=$USER_STATE RUNTIME_DIRECTORY=%t/earshot"
 check "daemon-reload with the user units" "" sctl daemon-reload
 sctl start earshot.socket
 check "user earshot.socket listens at %t/earshot/earshot.sock, mode 0600, daemon not yet started" \
