@@ -5,7 +5,7 @@ PREFIX ?= /usr/local
 DEBIAN_PACKAGES := libsqlite3-dev libsystemd-dev libopenblas-dev socat pkg-config systemd
 DEMO_STATE ?= $(CURDIR)/demo-state
 
-.PHONY: deps build release test soak demo install uninstall clean
+.PHONY: deps build release test soak demo install install-user uninstall uninstall-user clean
 
 # Installs the Debian packages the build and the tests need, only when missing.
 deps:
@@ -43,16 +43,37 @@ install: release
 	install -D -m 0644 include/earshot/scorer.h $(DESTDIR)$(PREFIX)/include/earshot/scorer.h
 	install -D -m 0644 systemd/earshot.service $(DESTDIR)/etc/systemd/system/earshot.service
 	install -D -m 0644 systemd/earshot.socket $(DESTDIR)/etc/systemd/system/earshot.socket
+	install -D -m 0644 systemd/earshot-retrain.service $(DESTDIR)/etc/systemd/system/earshot-retrain.service
+	install -D -m 0644 systemd/earshot-retrain.timer $(DESTDIR)/etc/systemd/system/earshot-retrain.timer
 	install -D -m 0644 systemd/earshot.sysusers $(DESTDIR)/usr/lib/sysusers.d/earshot.conf
 	[ -e $(DESTDIR)/etc/earshot/earshot.toml ] || install -D -m 0644 config/earshot.toml $(DESTDIR)/etc/earshot/earshot.toml
 	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then \
 		systemd-sysusers /usr/lib/sysusers.d/earshot.conf && systemctl daemon-reload && \
-		echo "Installed. Start with: systemctl enable --now earshot.socket"; \
+		echo "Installed. Start with: systemctl enable --now earshot.socket earshot-retrain.timer"; \
 	fi
+
+# The per-user service: binaries in ~/.local/bin, units in ~/.config/systemd/user
+# (README, "A per-user service"). No root needed.
+USER_BIN ?= $(HOME)/.local/bin
+USER_UNITS ?= $(or $(XDG_CONFIG_HOME),$(HOME)/.config)/systemd/user
+install-user: release
+	bin=$$($(SWIFT) build -c release --show-bin-path); \
+	install -D -m 0755 $$bin/earshotd $(USER_BIN)/earshotd; \
+	install -D -m 0755 $$bin/earshot $(USER_BIN)/earshot
+	for unit in systemd/user/*; do install -D -m 0644 $$unit $(USER_UNITS)/$$(basename $$unit); done
+	@if systemctl --user show-environment >/dev/null 2>&1; then \
+		systemctl --user daemon-reload && \
+		echo "Installed. Start with: systemctl --user enable --now earshot.socket earshot-retrain.timer"; \
+	fi
+
+uninstall-user:
+	rm -f $(USER_BIN)/earshotd $(USER_BIN)/earshot
+	for unit in systemd/user/*; do rm -f $(USER_UNITS)/$$(basename $$unit); done
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/earshotd $(DESTDIR)$(PREFIX)/bin/earshot $(DESTDIR)$(PREFIX)/include/earshot/scorer.h \
 		$(DESTDIR)/etc/systemd/system/earshot.service $(DESTDIR)/etc/systemd/system/earshot.socket \
+		$(DESTDIR)/etc/systemd/system/earshot-retrain.service $(DESTDIR)/etc/systemd/system/earshot-retrain.timer \
 		$(DESTDIR)/usr/lib/sysusers.d/earshot.conf
 
 clean:

@@ -81,6 +81,14 @@ let package = Package(
         // Training and offline evaluation.
         .target(name: "EarshotTraining", dependencies: ["EarshotScoring", "EarshotSnapshot", "COpenBLAS"]),
 
+        // The snapshot lifecycle: retraining with a quality gate, gc, rollback.
+        .target(
+            name: "EarshotRetrain",
+            dependencies: [
+                "EarshotCatalogue", "EarshotScoring", "EarshotSnapshot", "EarshotTraining", "EarshotClient",
+                "MatrixFactorization", "TwoTower",
+            ]),
+
         // Executables: thin.
         .executableTarget(
             name: "earshotd",
@@ -94,6 +102,7 @@ let package = Package(
             dependencies: [
                 "EarshotCatalogue", "EarshotProtocol", "EarshotSnapshot", "EarshotClient", "EarshotTraining",
                 "EarshotScoring", "EarshotANN", "MatrixFactorization", "TwoTower", "EarshotScorers", "EarshotPlugins",
+                "EarshotRetrain", "EarshotServer",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
@@ -116,6 +125,9 @@ let package = Package(
             name: "EarshotServerTests",
             dependencies: ["EarshotServer", "EarshotProtocol", "EarshotCatalogue", "EarshotScoring"]),
         .testTarget(name: "EndToEndTests", dependencies: ["EarshotProtocol", "EarshotClient", "EarshotCatalogueTypes"]),
+        .testTarget(
+            name: "EarshotRetrainTests",
+            dependencies: ["EarshotRetrain", "EarshotSnapshot", "EarshotCatalogue", "EarshotTraining"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -52,7 +52,12 @@ public struct RequestDecoder: Sendable {
         switch op {
         case .ping: request = .ping
         case .info: request = .info
-        case .stats: request = .stats
+        case .stats:
+            let name = try fields.string("format") ?? StatsFormat.json.rawValue
+            guard let format = StatsFormat(rawValue: name) else {
+                throw .invalidField("format", "must be json or prometheus, found \"\(name)\"")
+            }
+            request = .stats(format)
         case .scorers: request = .scorers
         case .reload: request = .reload
         case .search:

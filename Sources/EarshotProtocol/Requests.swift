@@ -4,7 +4,7 @@ import Foundation
 public enum Request: Sendable, Equatable {
     case ping
     case info
-    case stats
+    case stats(StatsFormat)
     case scorers
     case reload
     case search(SearchRequest)
@@ -30,6 +30,11 @@ public enum Request: Sendable, Equatable {
         case .forget: .forget
         }
     }
+}
+
+/// How `stats` answers: the JSON object, or Prometheus text exposition.
+public enum StatsFormat: String, Sendable, Equatable, CaseIterable {
+    case json, prometheus
 }
 
 /// The operations of the protocol.

@@ -37,6 +37,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var pluginPaths: [String] = []
     /// A folder whose `*.so` files are loaded as plugins too (`[scorers] plugin_dir`).
     public var pluginFolder: String?
+    /// `[retrain]`: settings of `earshot retrain` (the daemon only checks them).
+    public var retrain = RetrainSettings()
 
     /// Defaults for a process with the given environment and user id:
     /// systemd's `$RUNTIME_DIRECTORY`/`$STATE_DIRECTORY` when set, else
@@ -105,6 +107,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
         func absolute(_ file: String) -> String { file.hasPrefix("/") || folder.isEmpty ? file : folder + "/" + file }
         if let value = try reader.strings("scorers.plugins") { pluginPaths = value.map(absolute) }
         if let value = try reader.string("scorers.plugin_dir") { pluginFolder = value.isEmpty ? nil : absolute(value) }
+        if let value = try reader.number("retrain.margin", in: 0...1) { retrain.margin = value }
+        if let value = try reader.integer("retrain.min_free_mb", in: 0...10_000_000) { retrain.minimumFreeMegabytes = value }
+        if let value = try reader.integer("retrain.keep", in: 1...10_000) { retrain.keep = value }
         for (key, value) in values where key.hasPrefix("scorer.") {
             let parts = key.split(separator: ".", maxSplits: 2)
             guard parts.count == 3 else { throw ConfigurationError("\(path): \(key) must be in a [scorer.<name>] table") }

@@ -43,7 +43,12 @@ struct RecommendationPipeline: Sendable {
             try model.scorer.recommend(
                 for: listener, k: fetch, excluding: exclusion, search: SearchOptions(ef: request.ef, exact: request.exact))
         }
-        return response(scorer: name, items: items, model: model)
+        var answer = response(scorer: name, items: items, model: model)
+        if let source = UserVectorSource(listener: listener, scorer: model.scorer), case .object(var object) = answer {
+            object["user_vector"] = .string(source.rawValue)
+            answer = .object(object)
+        }
+        return answer
     }
 
     func similar(_ request: SimilarRequest) throws(ProtocolError) -> JSONValue {

@@ -31,8 +31,13 @@ struct RequestHandler: Sendable {
         case .info:
             return InfoReport.make(
                 state: state, history: states.history, uptime: Date().timeIntervalSince(startedAt), version: version)
-        case .stats:
+        case .stats(.json):
             return stats.snapshot()
+        case .stats(.prometheus):
+            return .object([
+                "format": .string(StatsFormat.prometheus.rawValue),
+                "text": .string(PrometheusExposition(stats: stats.metricValues(), state: state, reloads: states.history).text),
+            ])
         case .scorers:
             return InfoReport.scorers(state)
         case .reload:
@@ -108,6 +113,7 @@ struct RequestHandler: Sendable {
             throw failure
         }
         ledger.record(user: request.user, tracks: request.events.map(\.track))
+        stats.listensRecorded(stored: inserted, duplicates: events.count - inserted)
         guard request.isBatch else {
             return .object(["stored": .bool(true), "duplicate": .bool(inserted == 0)])
         }

@@ -12,13 +12,20 @@ final class ServerStats: Sendable {
         var connectionsOpen = 0
         var connectionsTotal: UInt64 = 0
         var connectionsRefused: UInt64 = 0
+        /// Fixed-bucket latency histograms by op and scorer, for Prometheus.
+        var durations: [RequestSeries: LatencyBuckets] = [:]
+        var listensStored: UInt64 = 0
+        var listensDuplicate: UInt64 = 0
     }
 
     private let counters = NIOLockedValueBox(Counters())
 
-    func record(op: Op?, error: ErrorCode?, microseconds: UInt64) {
+    func record(op: Op?, scorer: String? = nil, error: ErrorCode?, microseconds: UInt64) {
         counters.withLockedValue { counters in
-            if let op { counters.requests[op, default: 0] += 1 }
+            if let op {
+                counters.requests[op, default: 0] += 1
+                counters.durations[RequestSeries(op: op, scorer: scorer ?? ""), default: LatencyBuckets()].record(microseconds: microseconds)
+            }
             if let error { counters.errors[error, default: 0] += 1 }
             _ = counters.latency.record(min(microseconds, 60_000_000))
         }
@@ -39,6 +46,25 @@ final class ServerStats: Sendable {
 
     func connectionClosed() {
         counters.withLockedValue { $0.connectionsOpen -= 1 }
+    }
+
+    /// Counts a `listen` answered `stored` (new or a duplicate).
+    func listensRecorded(stored: Int, duplicates: Int) {
+        counters.withLockedValue { counters in
+            counters.listensStored += stored
+            counters.listensDuplicate += duplicates
+        }
+    }
+
+    /// Everything the Prometheus exposition shows, read under one lock.
+    func metricValues() -> MetricValues {
+        counters.withLockedValue { counters in
+            MetricValues(
+                requests: counters.requests, errors: counters.errors, durations: counters.durations,
+                connectionsOpen: counters.connectionsOpen, connectionsTotal: counters.connectionsTotal,
+                connectionsRefused: counters.connectionsRefused, listensStored: counters.listensStored,
+                listensDuplicate: counters.listensDuplicate)
+        }
     }
 
     /// The `stats` result.

@@ -96,7 +96,9 @@ struct SocketServer: Service {
                         } else {
                             outcome = await respond(to: decoded, peer: connection.peer, deadline: deadline, into: &output)
                         }
-                        stats.record(op: outcome.op, error: outcome.error, microseconds: Self.microseconds(since: started))
+                        stats.record(
+                            op: outcome.op, scorer: try? decoded.request.get().scorerLabel(default: handler.states.current),
+                            error: outcome.error, microseconds: Self.microseconds(since: started))
                         // Bounded: a long pipelined batch is answered in pieces.
                         if output.count >= 64 << 10 { try await flush() }
                         guard tracker.end(id) else {

@@ -20,6 +20,12 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Number of generated tracks.")
     var tracks = 5000
 
+    @Flag(help: "Only prepare the state folder (catalogue, listens, models); do not start the daemon.")
+    var prepareOnly = false
+
+    @Flag(help: "Train only the mf model (faster), not two-tower.")
+    var mfOnly = false
+
     func run() throws {
         let folder = URL(fileURLWithPath: state).standardizedFileURL
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -35,6 +41,10 @@ struct DemoCommand: ParsableCommand {
         let snapshot = snapshots.appendingPathComponent("current").path
         if !FileManager.default.fileExists(atPath: snapshot) {
             try trainModels(database: database, in: snapshots)
+        }
+        if prepareOnly {
+            print(#"{"catalogue":\#(jsonString(database)),"snapshot":\#(jsonString(snapshot)),"tracks":\#(summary.imported + summary.updated)}"#)
+            return
         }
         let daemon = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
             .deletingLastPathComponent().appendingPathComponent("earshotd").path
@@ -68,12 +78,17 @@ extension DemoCommand {
     /// listens into one snapshot and points `current` at it.
     func trainModels(database: String, in snapshots: URL) throws {
         FileHandle.standardOutput.write(Data("Training the mf and two-tower models on the generated listens…\n".utf8))
-        let mfOnly = snapshots.appendingPathComponent("demo-mf").path
+        let mfPath = snapshots.appendingPathComponent("demo-mf").path
         let both = snapshots.appendingPathComponent("demo").path
-        for leftover in [mfOnly, both] { try? FileManager.default.removeItem(atPath: leftover) }
-        var mf = try TrainMFCommand.parse(["--db", database, "--out", mfOnly])
+        for leftover in [mfPath, both] { try? FileManager.default.removeItem(atPath: leftover) }
+        let mf = try TrainMFCommand.parse(["--db", database, "--out", mfPath])
         try mf.run()
-        var twoTower = try TrainTwoTowerCommand.parse(["--db", database, "--into", mfOnly, "--out", both])
+        if mfOnly {
+            try FileManager.default.createSymbolicLink(
+                atPath: snapshots.appendingPathComponent("current").path, withDestinationPath: "demo-mf")
+            return
+        }
+        let twoTower = try TrainTwoTowerCommand.parse(["--db", database, "--into", mfPath, "--out", both])
         try twoTower.run()
         try FileManager.default.createSymbolicLink(
             atPath: snapshots.appendingPathComponent("current").path, withDestinationPath: "demo")

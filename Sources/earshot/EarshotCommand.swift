@@ -13,6 +13,7 @@ struct EarshotCommand: ParsableCommand {
             PluginCommand.self,
             ForgetCommand.self,
             ExportCommand.self,
+            RetrainCommand.self, MetricsCommand.self,
         ])
 }
 

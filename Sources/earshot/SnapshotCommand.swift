@@ -5,8 +5,11 @@ import Foundation
 
 struct SnapshotCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "snapshot", abstract: "Inspect snapshot directories and make synthetic ones.",
-        subcommands: [SnapshotInfoCommand.self, SnapshotSynthCommand.self, SnapshotIndexCommand.self, SnapshotIndexEvalCommand.self])
+        commandName: "snapshot", abstract: "Inspect, list, collect and roll back snapshot directories; make synthetic ones and index them.",
+        subcommands: [
+            SnapshotInfoCommand.self, SnapshotListCommand.self, SnapshotGCCommand.self, SnapshotRollbackCommand.self,
+            SnapshotSynthCommand.self, SnapshotIndexCommand.self, SnapshotIndexEvalCommand.self,
+        ])
 }
 
 /// `earshot snapshot info DIR`: verifies every file and prints the manifest summary.

@@ -23,6 +23,15 @@ struct RequestDecoderTests {
         #expect(decode(#"{"op":"stats","id":7}"#).id == .int(7))
     }
 
+    @Test("stats takes an optional format: json by default, or prometheus")
+    func statsFormat() throws {
+        #expect(try decode(#"{"op":"stats"}"#).request.get() == .stats(.json))
+        #expect(try decode(#"{"op":"stats","format":"json"}"#).request.get() == .stats(.json))
+        #expect(try decode(#"{"op":"stats","format":"prometheus"}"#).request.get() == .stats(.prometheus))
+        #expect(error(#"{"op":"stats","format":"xml"}"#)?.message == #"format: must be json or prometheus, found "xml""#)
+        #expect(error(#"{"op":"stats","format":1}"#)?.code == .invalidRequest)
+    }
+
     @Test("a non-scalar id is invalid and not echoed")
     func objectID() {
         let line = decode(#"{"id":{"a":1},"op":"ping"}"#)

@@ -1,0 +1,77 @@
+import EarshotScoring
+import EarshotSnapshot
+import EarshotTraining
+import MatrixFactorization
+import TwoTower
+
+/// How `earshot retrain` trains one kind of snapshot part again: its scorer
+/// plugin (to evaluate old and new through the API the daemon serves with)
+/// and its trainer, run with the hyperparameters the current manifest
+/// recorded. A part kind without an entry here stops the retrain with a
+/// message naming it; adding a kind is one entry.
+struct PartRetrainer: Sendable {
+    let plugin: any ScorerPlugin.Type
+    let train: @Sendable (_ data: InteractionTable, _ context: RetrainData, _ recorded: Manifest.Part, _ progress: TerminalProgress)
+        throws(TrainingError) -> SnapshotPartContents
+}
+
+enum PartRetrainers {
+    /// Every retrainable part kind.
+    static let byKind: [String: PartRetrainer] = [
+        ALSModel.partName: PartRetrainer(plugin: MatrixFactorizationPlugin.self) { data, _, recorded, progress throws(TrainingError) in
+            let configuration = ALSConfiguration(recorded: recorded.hyperparameters)
+            try configuration.validate()
+            let trainer = try ALSTrainer(interactions: data, configuration: configuration)
+            let model = trainer.train { progress.update($0, of: $1, note: "iterations") }
+            return model.snapshotPart()
+        },
+        TwoTowerModel.partName: PartRetrainer(plugin: TwoTowerPlugin.self) { data, context, recorded, progress throws(TrainingError) in
+            let configuration = TwoTowerConfiguration(recorded: recorded.hyperparameters)
+            let trainer = try TwoTowerTrainer(interactions: data, tags: context.genreTags, configuration: configuration)
+            let model = trainer.train { progress.update($0.batch, of: $0.batches, note: "\($0.phase) epoch \($0.epoch)/\($0.epochs)") }
+            return model.snapshotPart()
+        },
+    ]
+}
+
+extension ALSConfiguration {
+    /// The configuration a manifest's `hyperparameters` recorded (see
+    /// `hyperparameters`); keys it lacks keep their defaults.
+    init(recorded values: [String: Double]) {
+        self.init()
+        if let value = values["factors"] { factors = Int(value) }
+        if let value = values["iterations"] { iterations = Int(value) }
+        if let value = values["regularization"] { regularization = Float(value) }
+        if let value = values["regularization_exponent"] { regularizationExponent = Float(value) }
+        if let value = values["alpha"] { confidence.alpha = Float(value) }
+        if let value = values["relative_weights"] { confidence.relativeToUser = value != 0 }
+        if let value = values["cg_steps"] { conjugateGradientSteps = Int(value) }
+        if let value = values["seed"] { seed = UInt64(value) }
+    }
+}
+
+extension TwoTowerConfiguration {
+    /// The configuration a manifest's `hyperparameters` recorded (see
+    /// `hyperparameters`); keys it lacks keep their defaults.
+    init(recorded values: [String: Double]) {
+        self.init()
+        if let value = values["dims"] { dimension = Int(value) }
+        if let value = values["epochs"] { epochs = Int(value) }
+        if let value = values["batch_size"] { batchSize = Int(value) }
+        if let value = values["optimizer_adagrad"] { optimizer = value != 0 ? .adagrad : .adam }
+        if let value = values["learning_rate"] { learningRate = Float(value) }
+        if let value = values["l2"] { l2 = Float(value) }
+        if let value = values["temperature"] { temperature = Float(value) }
+        if let value = values["logq_correction"] { logQCorrection = value != 0 }
+        if let value = values["random_negatives"] { randomNegatives = Int(value) }
+        if let value = values["user_embeddings"] { userEmbeddings = value != 0 }
+        if let value = values["history_pooling"] { historyPooling = value != 0 }
+        if let value = values["user_dropout"] { userDropout = Float(value) }
+        if let value = values["max_tags"] { maxTagsPerItem = Int(value) }
+        if let value = values["play_weighting_log"] { playWeighting = value != 0 ? .log : .none }
+        if let value = values["history_weighting_log"] { historyWeighting = value != 0 ? .log : .none }
+        if let value = values["validation_fraction"] { validationFraction = Float(value) }
+        if let value = values["patience"] { patience = Int(value) }
+        if let value = values["seed"] { seed = UInt64(value) }
+    }
+}

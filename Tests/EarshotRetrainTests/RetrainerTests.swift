@@ -1,0 +1,141 @@
+import EarshotCatalogue
+import EarshotRetrain
+import EarshotSnapshot
+import EarshotTraining
+import Foundation
+import Testing
+
+/// `Retrainer` on a real SQLite catalogue and real snapshot folder (no
+/// daemon: the socket does not exist, so reloads report "not running").
+@Suite("retrain with a quality gate")
+struct RetrainerTests {
+    /// Two taste groups over 80 tracks; every user plays 20 tracks of their group.
+    static func listens(users: Range<Int>, day: Int) -> [ListenEvent] {
+        var random = SeededGenerator(seed: UInt64(users.lowerBound + 1))
+        var events: [ListenEvent] = []
+        for user in users {
+            let group = user % 2
+            for play in 0..<20 {
+                let track = group * 40 + Int(random.next() % 40)
+                events.append(ListenEvent(
+                    user: "user\(user)", trackID: "t\(track)",
+                    timestamp: Date(timeIntervalSince1970: 1_700_000_000 + Double(day * 86_400 + play * 300)),
+                    msPlayed: 200_000, skipped: false, source: "test"))
+            }
+        }
+        return events
+    }
+
+    /// A catalogue with listens and a first mf snapshot linked as `current`.
+    static func makeState() throws -> (root: URL, settings: Retrainer.Settings) {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("earshot-retrain-\(UUID().uuidString)")
+        let snapshots = root.appendingPathComponent("snapshots")
+        try FileManager.default.createDirectory(at: snapshots, withIntermediateDirectories: true)
+        let database = root.appendingPathComponent("catalogue.db").path
+        let store = try CatalogueStore.open(path: database, create: true)
+        try store.recordListens(listens(users: 0..<60, day: 0))
+        var table = InteractionTable()
+        for count in try store.playCounts() { table.add(user: count.user, item: count.trackID, weight: Float(count.plays)) }
+        var configuration = ALSConfiguration()
+        configuration.factors = 8
+        configuration.iterations = 8
+        let model = try ALSTrainer(interactions: table, configuration: configuration).train()
+        try SnapshotWriter.write([model.snapshotPart()], to: snapshots.appendingPathComponent("first").path, catalogueFingerprint: nil)
+        try FileManager.default.createSymbolicLink(atPath: snapshots.appendingPathComponent("current").path, withDestinationPath: "first")
+        let settings = Retrainer.Settings(
+            cataloguePath: database, snapshotPath: snapshots.appendingPathComponent("current").path,
+            socketPath: root.appendingPathComponent("no-daemon.sock").path, margin: 0.01, minimumFreeBytes: 0)
+        return (root, settings)
+    }
+
+    static func retrain(_ settings: Retrainer.Settings) throws -> Retrainer.Report {
+        try Retrainer(settings: settings, log: { _ in }).run()
+    }
+
+    @Test("promotes a model of the same quality refit on everything, with the recorded hyperparameters")
+    func promotes() throws {
+        let (root, settings) = try Self.makeState()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = SnapshotFolder(snapshotPath: settings.snapshotPath)
+        try CatalogueStore.open(path: settings.cataloguePath, create: false).recordListens(Self.listens(users: 60..<90, day: 1))
+        let report = try Self.retrain(settings)
+        #expect(report.outcome == "promoted", "\(report.reason)")
+        #expect(report.previous == "first")
+        #expect(folder.currentName() == report.snapshot)
+        #expect(report.heldOutUsers == 90)
+        let part = try #require(report.parts.first)
+        #expect(part.name == "mf" && part.passed && part.users == 30)
+        let snapshot = try SnapshotReader.read(at: settings.snapshotPath)
+        let manifest = try #require(snapshot.manifest.scorers["mf"])
+        // Refit on everything: the 30 new users are in it; factors and iterations as recorded.
+        #expect(manifest.training["users"] == 90)
+        #expect(manifest.hyperparameters["factors"] == 8 && manifest.hyperparameters["iterations"] == 8)
+        #expect(report.daemon.hasPrefix("not running"))
+        #expect(RetrainRecord.read(at: folder.retrainRecordPath).runs == ["promoted": 1])
+        #expect(PromotionHistory(folder: folder).promotions().map(\.snapshot) == ["first", report.snapshot!])
+        #expect(report.json.contains(#""outcome":"promoted""#))
+
+        // Nothing new: no snapshot written.
+        let again = try Self.retrain(settings)
+        #expect(again.outcome == "unchanged" && again.snapshot == nil)
+        #expect(folder.entries().count == 2)
+    }
+
+    @Test("a model forced worse is kept as a snapshot but not promoted; rollback and gc keep current and served")
+    func gate() throws {
+        let (root, baseSettings) = try Self.makeState()
+        defer { try? FileManager.default.removeItem(at: root) }
+        var settings = baseSettings
+        let folder = SnapshotFolder(snapshotPath: settings.snapshotPath)
+        try CatalogueStore.open(path: settings.cataloguePath, create: false).recordListens(Self.listens(users: 60..<90, day: 1))
+        let promoted = try Self.retrain(settings)
+        #expect(promoted.outcome == "promoted")
+        settings.degradeForTesting = true
+        let worse = try Self.retrain(settings)
+        #expect(worse.outcome == "kept", "\(worse.reason)")
+        #expect(worse.reason.contains("worse"))
+        #expect(folder.currentName() == promoted.snapshot)
+        let part = try #require(worse.parts.first)
+        #expect(!part.passed && part.newNDCG < part.oldNDCG - 0.01 - part.slack)
+        #expect(folder.entries().map(\.name).contains(worse.snapshot!))
+
+        let lifecycle = SnapshotLifecycle(snapshotPath: settings.snapshotPath, socketPath: settings.socketPath)
+        let rolledBack = try lifecycle.rollback()
+        #expect(rolledBack.snapshot == "first" && folder.currentName() == "first")
+        // Keep 1: the newest (the kept candidate) plus current ("first"); the promoted one goes.
+        let gc = try lifecycle.collectGarbage(keep: 1)
+        #expect(gc.deleted == [promoted.snapshot!])
+        #expect(Set(folder.entries().map(\.name)) == ["first", worse.snapshot!])
+        #expect(try SnapshotReader.read(at: settings.snapshotPath).manifest.scorers["mf"] != nil)
+    }
+
+    @Test("a retrain while another holds the lock fails with a clear message and changes nothing")
+    func locked() throws {
+        let (root, settings) = try Self.makeState()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = SnapshotFolder(snapshotPath: settings.snapshotPath)
+        let held = try SnapshotFolderLock(folder: folder, purpose: "test holder")
+        #expect {
+            _ = try Self.retrain(settings)
+        } throws: { error in
+            "\(error)".contains("another retrain") && "\(error)".contains("test holder")
+        }
+        withExtendedLifetime(held) {}
+        #expect(folder.currentName() == "first")
+        #expect(folder.entries().count == 1)
+    }
+
+    @Test("a retrain that cannot have the disk space it needs fails before writing")
+    func diskSpace() throws {
+        let (root, baseSettings) = try Self.makeState()
+        defer { try? FileManager.default.removeItem(at: root) }
+        var settings = baseSettings
+        settings.minimumFreeBytes = Int.max / 4
+        let report = try Self.retrain(settings)
+        #expect(report.outcome == "failed")
+        #expect(report.reason.contains("free"))
+        let folder = SnapshotFolder(snapshotPath: settings.snapshotPath)
+        #expect(folder.entries().count == 1 && folder.currentName() == "first")
+        #expect(RetrainRecord.read(at: folder.retrainRecordPath).runs == ["failed": 1])
+    }
+}
