@@ -51,8 +51,8 @@ final class ServerStats: Sendable {
     /// Counts a `listen` answered `stored` (new or a duplicate).
     func listensRecorded(stored: Int, duplicates: Int) {
         counters.withLockedValue { counters in
-            counters.listensStored += stored
-            counters.listensDuplicate += duplicates
+            counters.listensStored += UInt64(stored)
+            counters.listensDuplicate += UInt64(duplicates)
         }
     }
 
