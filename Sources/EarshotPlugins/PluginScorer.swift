@@ -15,7 +15,7 @@ public final class PluginScorer: LoadedScorer, @unchecked Sendable {
     public let library: PluginLibrary
     private let model: UnsafeMutableRawPointer?
     private let context: PluginLoadContext
-    public let itemIDs: [String]
+    public let itemIDs: IDList
     public let facts: [String: Int]
     private let itemOfID: [String: Int32]
     /// Song and primary artist of each item (-1 where the catalogue lacks it), for in-scan limits.
@@ -67,7 +67,7 @@ public final class PluginScorer: LoadedScorer, @unchecked Sendable {
         self.library = library
         self.model = model
         self.context = context
-        self.itemIDs = itemIDs
+        self.itemIDs = IDList(itemIDs)
         self.facts = facts
         var index = [String: Int32](minimumCapacity: itemIDs.count)
         for (item, id) in itemIDs.enumerated() where index[id] == nil { index[id] = Int32(item) }

@@ -103,7 +103,7 @@ struct AffinityScan: LoadedScorer {
     let popularity: [Float]
     let artistCount: Int
     let genreCount: Int
-    let itemIDs: [String]
+    let itemIDs: IDList
 
     init(catalogue: TrackCatalogue) {
         var artistIndex: [String: Int32] = [:]
@@ -131,7 +131,7 @@ struct AffinityScan: LoadedScorer {
         popularity = catalogue.tracks.map { Float($0.popularity) }
         artistCount = artistIndex.count
         genreCount = genreIndex.count
-        itemIDs = catalogue.tracks.map(\.id)
+        itemIDs = IDList(catalogue.tracks.map(\.id))
     }
 
     var facts: [String: Int] { ["items": itemIDs.count] }
