@@ -49,7 +49,8 @@ final class CatalogueAccess: Sendable {
     /// Runs `body` with the writer connection, in the order writes were asked
     /// for, one at a time. The connection waits for another process's write
     /// lock only until `deadline` (then SQLite reports `SQLITE_BUSY`), is
-    /// reopened when a reload changed `path` or the file was replaced, and a
+    /// reopened when a reload changed `path`, the file was replaced or the
+    /// last write failed, and a
     /// write that landed in a file no longer at `path` throws
     /// ``CatalogueFileMoved``: it would be lost, so it must not be acknowledged.
     func write<Result: Sendable>(
@@ -71,7 +72,15 @@ final class CatalogueAccess: Sendable {
                 }
                 let store = writer!.store
                 store.setBusyTimeout(milliseconds: max(wait, 1))
-                let result = try body(store)
+                let result: Result
+                do {
+                    result = try body(store)
+                } catch {
+                    // Open anew next time: a connection that met a read-only or failing
+                    // file may have fallen back to reading only, and reopening is cheap.
+                    writer = nil
+                    throw error
+                }
                 if store.fileHasMoved {
                     writer = nil
                     throw CatalogueFileMoved(path: path)

@@ -159,11 +159,12 @@ final class DaemonProcess {
 }
 
 /// Rows of an SQL query against the database at `path`, read by Python's
-/// sqlite3 module (an independent reader), each column as text.
-func sqliteRows(_ path: String, _ sql: String) throws -> [[String]] {
+/// sqlite3 module (an independent reader), each column as text; inside the
+/// mount namespace of process `namespace` when given.
+func sqliteRows(_ path: String, _ sql: String, namespace: Int32? = nil) throws -> [[String]] {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "-c", """
+    process.arguments = (namespace.map { ["nsenter", "-t", "\($0)", "-m"] } ?? []) + ["python3", "-c", """
         import sqlite3, sys
         db = sqlite3.connect(sys.argv[1])
         for row in db.execute(sys.argv[2]):
