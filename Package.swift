@@ -32,7 +32,9 @@ let package = Package(
 
         // Pure modules: no I/O.
         .target(name: "EarshotProtocol"),
-        .target(name: "EarshotScoring"),
+        .target(name: "EarshotScoring", dependencies: ["CEarshotKernels"]),
+        // Blocked scoring kernels in C: an AVX2 path chosen at run time.
+        .target(name: "CEarshotKernels"),
         .target(name: "EarshotClient"),
 
         // I/O modules.
