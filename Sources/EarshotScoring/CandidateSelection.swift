@@ -94,7 +94,7 @@ public struct CandidateSelection: Sendable {
     /// Adds what `other` (a selection over a disjoint part of the items) kept.
     public mutating func merge(_ other: CandidateSelection) {
         guard rules != nil else {
-            for item in other.heap.heap { offer(item: item.item, score: item.score) }
+            for item in other.heap.sorted() { offer(item: item.item, score: item.score) }
             return
         }
         for (song, best) in other.songBest {
