@@ -32,9 +32,14 @@ let package = Package(
 
         // Pure modules: no I/O.
         .target(name: "EarshotProtocol"),
-        .target(name: "EarshotScoring", dependencies: ["CEarshotKernels"]),
-        // Blocked scoring kernels in C: an AVX2 path chosen at run time.
+        // The scorer plugin API; re-exports the kernels and the catalogue's types it is written in.
+        .target(name: "EarshotScoring", dependencies: ["EarshotKernels", "EarshotCatalogueTypes", "CEarshotKernels"]),
+        // Blocked scoring kernels in C for batched passes: an AVX2 path chosen at run time.
         .target(name: "CEarshotKernels"),
+        // Dense float kernels and top-k selection.
+        .target(name: "EarshotKernels"),
+        // The in-memory catalogue: tracks, audio features, song identity.
+        .target(name: "EarshotCatalogueTypes"),
         .target(name: "EarshotClient"),
 
         // I/O modules.
