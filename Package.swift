@@ -61,6 +61,9 @@ let package = Package(
         .target(name: "ContentSimilarity", dependencies: ["EarshotScoring"], path: "Plugins/ContentSimilarity"),
         .target(name: "MatrixFactorization", dependencies: ["EarshotScoring"], path: "Plugins/MatrixFactorization"),
         .target(name: "TwoTower", dependencies: ["EarshotScoring"], path: "Plugins/TwoTower"),
+        .target(name: "Popular", dependencies: ["EarshotScoring"], path: "Plugins/Popular"),
+        .target(name: "Artists", dependencies: ["EarshotScoring"], path: "Plugins/Artists"),
+        .target(name: "Blend", dependencies: ["EarshotScoring"], path: "Plugins/Blend"),
 
         // Training and offline evaluation.
         .target(name: "EarshotTraining", dependencies: ["EarshotScoring", "EarshotSnapshot", "COpenBLAS"]),
@@ -70,7 +73,7 @@ let package = Package(
             name: "earshotd",
             dependencies: [
                 "EarshotServer", "EarshotSystemd", "EarshotScoring", "ContentSimilarity", "MatrixFactorization",
-                "TwoTower",
+                "TwoTower", "Popular", "Artists", "Blend",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -78,7 +81,7 @@ let package = Package(
             name: "earshot",
             dependencies: [
                 "EarshotCatalogue", "EarshotProtocol", "EarshotSnapshot", "EarshotClient", "EarshotTraining",
-                "EarshotScoring", "MatrixFactorization", "TwoTower",
+                "EarshotScoring", "MatrixFactorization", "TwoTower", "ContentSimilarity", "Popular", "Artists", "Blend",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
@@ -94,6 +97,7 @@ let package = Package(
         .testTarget(
             name: "EarshotTrainingTests",
             dependencies: ["EarshotTraining", "EarshotScoring", "EarshotSnapshot", "MatrixFactorization"]),
+        .testTarget(name: "BlendTests", dependencies: ["Blend", "Popular", "Artists", "EarshotScoring"]),
         .testTarget(name: "EarshotSystemdTests", dependencies: ["EarshotSystemd"]),
         .testTarget(
             name: "EarshotServerTests",

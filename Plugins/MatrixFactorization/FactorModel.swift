@@ -10,7 +10,7 @@ struct FactorModel: Sendable {
     let userFactors: [Float]
     /// Confidence of each training interaction (the trainer's `c`), aligned with `users.items`.
     let userItemConfidences: [Float]
-    let foldIn: FoldIn
+    let foldIn: ALSFoldIn
 
     /// Reads and checks the part; every message names the file at fault.
     init(part: SnapshotPart) throws(ScorerLoadError) {
@@ -55,7 +55,7 @@ struct FactorModel: Sendable {
         self.items = try DenseItems(ids: items, matrix: itemMatrix, file: "mf/items.txt", fail: fail)
         self.users = training
         self.userFactors = userMatrix.values
-        let foldIn = FoldIn(
+        let foldIn = ALSFoldIn(
             itemFactors: itemMatrix.values, dimension: dimension, regularization: regularization,
             regularizationExponent: exponent, alpha: alpha, relativeWeights: (part.parameters["relative_weights"] ?? 0) != 0)
         self.foldIn = foldIn

@@ -20,11 +20,19 @@ public struct ScorerLoadContext: Sendable {
     public let part: SnapshotPart?
     /// The `[scorer.<name>]` table of the config, as strings.
     public let settings: [String: String]
+    /// The scorers already loaded (those before this one in the registry), by
+    /// name: a scorer that combines others (`blend`) reaches them only
+    /// through this scoring API.
+    public let scorers: [String: any LoadedScorer]
 
-    public init(catalogue: TrackCatalogue, part: SnapshotPart?, settings: [String: String] = [:]) {
+    public init(
+        catalogue: TrackCatalogue, part: SnapshotPart?, settings: [String: String] = [:],
+        scorers: [String: any LoadedScorer] = [:]
+    ) {
         self.catalogue = catalogue
         self.part = part
         self.settings = settings
+        self.scorers = scorers
     }
 }
 

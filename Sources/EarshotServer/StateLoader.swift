@@ -15,13 +15,16 @@ struct StateLoader: Sendable {
         let snapshot = try loadSnapshot(configuration, logger: logger)
         var slots: [ScorerSlot] = []
         var unmatched = 0
+        var loaded: [String: any LoadedScorer] = [:]
         for plugin in registry.plugins {
             let name = plugin.name
             guard configuration.enabledScorers.isEmpty || configuration.enabledScorers.contains(name) else { continue }
             let context = ScorerLoadContext(
-                catalogue: catalogue, part: snapshot?.parts[name], settings: configuration.scorerSettings[name] ?? [:])
+                catalogue: catalogue, part: snapshot?.parts[name], settings: configuration.scorerSettings[name] ?? [:],
+                scorers: loaded)
             do {
-                let model = ReadyScorer(scorer: try plugin.load(context), catalogue: catalogue)
+                let scorer = try plugin.load(context)
+                let model = ReadyScorer(scorer: scorer, catalogue: catalogue)
                 if snapshot?.parts[name] != nil {
                     let misses = model.unmatchedItems
                     if catalogue.count > 0, misses == model.rowOfItem.count, misses > 0 {
@@ -30,6 +33,7 @@ struct StateLoader: Sendable {
                     }
                     unmatched += misses
                 }
+                loaded[name] = scorer
                 slots.append(ScorerSlot(name: name, summary: plugin.summary, model: model, notReadyReason: nil))
             } catch let error as ScorerLoadError {
                 logger.notice("scorer not ready", metadata: ["scorer": "\(name)", "reason": "\(error)"])

@@ -3,8 +3,6 @@ import EarshotScoring
 import EarshotSnapshot
 import EarshotTraining
 import Foundation
-import MatrixFactorization
-import TwoTower
 
 /// `earshot eval`: offline quality of a snapshot's scorer on a train/test
 /// split, through the plugin API the daemon serves with.
@@ -19,15 +17,13 @@ struct EvalCommand: ParsableCommand {
             For each user with test items the scorer ranks all its items for that user, with the user's training \
             items as history and removed from the ranking. recall@K = hits / min(K, test items); ndcg@K uses binary \
             relevance and the ideal DCG of min(K, test items) hits; hit@K = any hit. Averages over the test users.
-            """)
-
-    /// Scorers that need only a snapshot part; "content" needs a catalogue.
-    static let registry = ScorerRegistry([MatrixFactorizationPlugin.self, TwoTowerPlugin.self])
+            """,
+        subcommands: [EvalHistoryCommand.self])
 
     @Option(help: ArgumentHelp("Snapshot directory.", valueName: "DIR"))
     var snapshot: String
 
-    @Option(help: ArgumentHelp("Scorer to evaluate (\(Self.registry.names.joined(separator: ", "))).", valueName: "NAME"))
+    @Option(help: ArgumentHelp("Scorer to evaluate (mf, two-tower, popular, blend).", valueName: "NAME"))
     var scorer: String
 
     @Option(help: ArgumentHelp("Training interactions TSV (history and exclusions).", valueName: "TSV"))
@@ -44,21 +40,16 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         guard (1...10_000).contains(k) else { throw CLIError("--k must be 1…10000, found \(k)") }
-        guard let plugin = Self.registry.plugin(named: scorer) else {
-            throw CLIError("--scorer: no offline-evaluable scorer named \(scorer); known: \(Self.registry.names.joined(separator: ", "))")
-        }
         let loaded: any LoadedScorer
         let trainTable: InteractionTable
         let testTable: InteractionTable
         do {
             let snapshot = try SnapshotReader.read(at: self.snapshot)
-            loaded = try plugin.load(ScorerLoadContext(catalogue: .empty, part: snapshot.parts[scorer]))
+            loaded = try OfflineScorers.load(scorer, snapshot: snapshot, catalogue: .empty)
             trainTable = try InteractionTable.read(tsv: train)
             testTable = try InteractionTable.read(tsv: test)
         } catch let error as SnapshotError {
             throw CLIError(error.description)
-        } catch let error as ScorerLoadError {
-            throw CLIError("scorer \(scorer): \(error.description)")
         } catch let error as TrainingError {
             throw CLIError(error.description)
         }

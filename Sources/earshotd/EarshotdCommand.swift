@@ -1,4 +1,6 @@
 import ArgumentParser
+import Artists
+import Blend
 import ContentSimilarity
 import EarshotScoring
 import EarshotServer
@@ -6,6 +8,7 @@ import EarshotSystemd
 import Foundation
 import Logging
 import MatrixFactorization
+import Popular
 import TwoTower
 
 #if canImport(Glibc)
@@ -49,7 +52,12 @@ struct EarshotdCommand: AsyncParsableCommand {
         let logger = Logger(label: "earshotd")
         do {
             try await EarshotDaemon.run(configuration: { () throws(ConfigurationError) in try flags.resolve() },
-                registry: ScorerRegistry([ContentSimilarityPlugin.self, MatrixFactorizationPlugin.self, TwoTowerPlugin.self]), logger: logger)
+                registry: ScorerRegistry([
+                    ContentSimilarityPlugin.self, MatrixFactorizationPlugin.self, TwoTowerPlugin.self, PopularPlugin.self,
+                    ArtistsPlugin.self,
+                    // Last: a blend reaches the scorers loaded before it.
+                    BlendPlugin.self,
+                ]), logger: logger)
         } catch {
             logger.critical("earshotd cannot run: \(error)")
             throw ExitCode.failure
