@@ -4,21 +4,29 @@ import EarshotSnapshot
 import EarshotTraining
 import Foundation
 
-/// `earshot eval`: offline quality of a snapshot's scorer on a train/test
+/// `earshot eval`: offline quality — on a train/test split (`earshot eval
+/// split`, the default, so `earshot eval --snapshot …` runs it) or on one
+/// listener's later listens (`earshot eval history`).
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval", abstract: "Evaluate a scorer offline.",
+        subcommands: [EvalSplitCommand.self, EvalHistoryCommand.self], defaultSubcommand: EvalSplitCommand.self)
+}
+
+/// `earshot eval [split]`: offline quality of a snapshot's scorer on a train/test
 /// split, through the plugin API the daemon serves with.
 ///
 /// The last line of stdout is one JSON object,
 /// `{"users":1877,"recall@10":…,"ndcg@10":…,"hit@10":…,"k":10,"scorer":"mf"}`.
-struct EvalCommand: ParsableCommand {
+struct EvalSplitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "eval",
-        abstract: "Evaluate a snapshot's scorer offline: recall@K, ndcg@K and hit@K over the test users.",
+        commandName: "split",
+        abstract: "Evaluate a snapshot's scorer on a train/test split (the default): recall@K, ndcg@K and hit@K over the test users.",
         discussion: """
             For each user with test items the scorer ranks all its items for that user, with the user's training \
             items as history and removed from the ranking. recall@K = hits / min(K, test items); ndcg@K uses binary \
             relevance and the ideal DCG of min(K, test items) hits; hit@K = any hit. Averages over the test users.
-            """,
-        subcommands: [EvalHistoryCommand.self])
+            """)
 
     @Option(help: ArgumentHelp("Snapshot directory.", valueName: "DIR"))
     var snapshot: String
