@@ -32,7 +32,12 @@ let package = Package(
 
         // Pure modules: no I/O.
         .target(name: "EarshotProtocol"),
-        .target(name: "EarshotScoring"),
+        // The scorer plugin API; re-exports the kernels and the catalogue's types it is written in.
+        .target(name: "EarshotScoring", dependencies: ["EarshotKernels", "EarshotCatalogueTypes"]),
+        // Dense float kernels and top-k selection.
+        .target(name: "EarshotKernels"),
+        // The in-memory catalogue: tracks, audio features, song identity.
+        .target(name: "EarshotCatalogueTypes"),
         .target(name: "EarshotClient"),
 
         // I/O modules.

@@ -77,11 +77,6 @@ extension LoadedScorer {
     public func trainingItems(of user: String) -> [Int32] { [] }
 }
 
-/// How several seeds combine in `similar`.
-public enum SeedStrategy: String, Sendable {
-    case average, weighted, max
-}
-
 /// A listener as a scorer sees it.
 public struct Listener: Sendable {
     /// The user's name when the request named one.

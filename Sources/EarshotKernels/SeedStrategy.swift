@@ -1,0 +1,4 @@
+/// How several seeds combine in `similar`.
+public enum SeedStrategy: String, Sendable {
+    case average, weighted, max
+}
