@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 PREFIX ?= /usr/local
-DEBIAN_PACKAGES := libsqlite3-dev libsystemd-dev libopenblas-dev socat pkg-config systemd
+DEBIAN_PACKAGES := libsqlite3-dev libsystemd-dev libopenblas-dev socat pkg-config systemd prometheus
 DEMO_STATE ?= $(CURDIR)/demo-state
 
 .PHONY: deps build release test soak demo install install-user uninstall uninstall-user clean

@@ -181,8 +181,11 @@ struct RetrainEndToEndTests {
         let bad = try setup.daemon.request(#"{"op":"stats","format":"xml"}"#)
         #expect(bad.errorCode == "invalid_request")
 
-        let promtool = ["/usr/bin/promtool", "/usr/local/bin/promtool"].first { FileManager.default.isExecutableFile(atPath: $0) }
-        if let promtool {
+        // `make test` installs Debian's prometheus package, which ships promtool.
+        let promtool = try #require(
+            ["/usr/bin/promtool", "/usr/local/bin/promtool"].first { FileManager.default.isExecutableFile(atPath: $0) },
+            "promtool is missing: apt-get install prometheus")
+        do {
             let check = Process()
             check.executableURL = URL(fileURLWithPath: promtool)
             check.arguments = ["check", "metrics"]
