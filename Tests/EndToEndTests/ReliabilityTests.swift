@@ -241,13 +241,14 @@ struct ReliabilityTests {
         sqlite.arguments = ["python3", "-c", """
             import sqlite3, sys
             db = sqlite3.connect(sys.argv[1])
-            print('\\n'.join(r[0] for r in db.execute("select l.ts from listens l join users u on u.id = l.user_id where u.name = 'crash'")))
+            print('\\n'.join(r[0] for r in db.execute("select substr(l.ts, 1, 23) || 'Z' from listens l join users u on u.id = l.user_id where u.name = 'crash'")))
             """, database]
         let output = Pipe()
         sqlite.standardOutput = output
         try sqlite.run()
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         sqlite.waitUntilExit()
+        // Stored with microseconds; the first 23 characters are the millisecond form sent.
         let inDatabase = Set(text.split(separator: "\n").map(String.init))
         let missing = acknowledged.filter { !inDatabase.contains($0) }
         #expect(missing.isEmpty, "\(missing.count) acknowledged listens lost, e.g. \(missing.prefix(3))")
