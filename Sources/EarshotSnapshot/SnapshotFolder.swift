@@ -46,10 +46,10 @@ public struct SnapshotFolder: Sendable {
     }
 
     /// Every snapshot directory (a real directory with a readable manifest,
-    /// not hidden), oldest first by `created_at`, then name.
+    /// not hidden), oldest first by `created_at`, then by when the manifest was written.
     public func entries() -> [Entry] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-        var entries: [Entry] = []
+        var entries: [(Entry, Date)] = []
         for name in names where !name.hasPrefix(".") && name != linkName {
             let directory = path + "/" + name
             var isDirectory: ObjCBool = false
@@ -58,9 +58,15 @@ public struct SnapshotFolder: Sendable {
                 let data = FileManager.default.contents(atPath: directory + "/manifest.json"),
                 let manifest = try? JSONDecoder().decode(Manifest.self, from: data)
             else { continue }
-            entries.append(Entry(name: name, manifest: manifest, bytes: manifest.files.values.reduce(0) { $0 + $1.size }))
+            let written = (try? FileManager.default.attributesOfItem(atPath: directory + "/manifest.json"))?[.modificationDate]
+                as? Date ?? .distantPast
+            entries.append((Entry(name: name, manifest: manifest, bytes: manifest.files.values.reduce(0) { $0 + $1.size }), written))
         }
-        return entries.sorted { ($0.manifest.createdAt, $0.name) < ($1.manifest.createdAt, $1.name) }
+        // `created_at` has whole seconds: snapshots made within one second are ordered
+        // by when their manifest was written, not by name.
+        return entries.sorted {
+            ($0.0.manifest.createdAt, $0.1, $0.0.name) < ($1.0.manifest.createdAt, $1.1, $1.0.name)
+        }.map(\.0)
     }
 
     /// A fresh directory name for a snapshot made at `date`:
