@@ -35,7 +35,9 @@ let package = Package(
         // Pure modules: no I/O.
         .target(name: "EarshotProtocol"),
         // The scorer plugin API; re-exports the kernels and the catalogue's types it is written in.
-        .target(name: "EarshotScoring", dependencies: ["EarshotKernels", "EarshotCatalogueTypes", "EarshotANN"]),
+        .target(name: "EarshotScoring", dependencies: ["EarshotKernels", "EarshotCatalogueTypes", "EarshotANN", "CEarshotKernels"]),
+        // Blocked scoring kernels in C for batched passes: an AVX2 path chosen at run time.
+        .target(name: "CEarshotKernels"),
         // Dense float kernels and top-k selection.
         .target(name: "EarshotKernels"),
         // The in-memory catalogue: tracks, audio features, song identity.

@@ -125,7 +125,33 @@ public enum CatalogueSchema {
             forgotten_at TEXT NOT NULL  -- ISO 8601 UTC with microseconds
         ) WITHOUT ROWID;
         """,
+        // 4: a revision of the track data, so a reload can tell an unchanged catalogue and keep
+        // the one it has instead of reading every track again (docs/PROTOCOL.md, "reload").
+        revisionMigration,
     ]
+
+    /// The tables a loaded catalogue is built from (`CatalogueStore.loadCatalogue`).
+    static let trackTables = ["tracks", "track_artists", "artists", "genres", "track_genres"]
+
+    /// One row that every change to `trackTables` bumps, by trigger, so no
+    /// writer (ours or another program's) can change tracks unnoticed.
+    private static var revisionMigration: String {
+        var sql = """
+            CREATE TABLE catalogue_revision (revision INTEGER NOT NULL);
+            INSERT INTO catalogue_revision (revision) VALUES (1);
+
+            """
+        for table in trackTables {
+            for event in ["INSERT", "UPDATE", "DELETE"] {
+                sql += """
+                    CREATE TRIGGER \(table)_\(event.lowercased())_revision AFTER \(event) ON \(table)
+                    BEGIN UPDATE catalogue_revision SET revision = revision + 1; END;
+
+                    """
+            }
+        }
+        return sql
+    }
 
     /// Brings the schema of `database` up to `version`, creating it in an empty file.
     ///

@@ -59,6 +59,15 @@ public final class CatalogueStore {
     /// Whether the file this store opened was removed or replaced since.
     public var fileHasMoved: Bool { database.fileHasMoved }
 
+    /// A number that changes whenever the track data does (tracks, their
+    /// artists and genres): equal revisions of one file mean the catalogue
+    /// `loadCatalogue()` would build is the same. Listens do not change it.
+    public func catalogueRevision() throws -> Int64 {
+        let statement = try database.prepare("SELECT revision FROM catalogue_revision")
+        try statement.step()
+        return Int64(statement.int(at: 0))
+    }
+
     /// The number of tracks in the catalogue.
     public func trackCount() throws -> Int {
         let statement = try database.prepare("SELECT count(*) FROM tracks")

@@ -103,6 +103,13 @@ public final class PluginScorer: LoadedScorer, @unchecked Sendable {
     public func similar(
         to seeds: [Int32], strategy: SeedStrategy, k: Int, excluding exclusion: ItemExclusion
     ) throws(ScoringError) -> [ScoredItem] {
+        try similar(to: seeds, strategy: strategy, k: k, excluding: exclusion, limits: nil)
+    }
+
+    /// `similar` with song and artist limits applied inside the plugin's scan.
+    public func similar(
+        to seeds: [Int32], strategy: SeedStrategy, k: Int, excluding exclusion: ItemExclusion, limits: PluginLimits?
+    ) throws(ScoringError) -> [ScoredItem] {
         guard let similar = library.descriptor.similar else {
             throw .scorerFailed("scorer \(library.name) has no similar; use it with recommend")
         }
@@ -112,7 +119,7 @@ public final class PluginScorer: LoadedScorer, @unchecked Sendable {
             case .weighted: Int32(EARSHOT_SEEDS_WEIGHTED)
             case .max: Int32(EARSHOT_SEEDS_MAX)
             }
-        let request = PluginRequest(listener: Listener(user: nil, history: []), k: k, exclusion: exclusion)
+        let request = PluginRequest(listener: Listener(user: nil, history: []), k: k, exclusion: exclusion, limits: limits)
         let answers = answer([request]) { constraints, results in
             seeds.withUnsafeBufferPointer { seedBuffer in
                 var query = earshot_similar_request(

@@ -50,22 +50,37 @@ public struct DenseItems: Sendable {
     public func top(
         query: [Float], k: Int, excluding exclusion: ItemExclusion, search: SearchOptions = SearchOptions()
     ) -> [ScoredItem] {
-        if let graph, !search.exact, ids.count >= ann.minimumItems, k > 0 {
-            let ef = max(search.ef ?? ann.ef, k)
-            let found = query.withUnsafeBufferPointer { q in
-                vectors.withUnsafeBufferPointer { rows in
-                    graph.search(
-                        query: q.baseAddress!, vectors: rows.baseAddress!, dimension: dimension, k: k, ef: ef,
-                        scratch: scratch, excluded: { exclusion.contains($0) })
-                }
-            }
-            // The graph's scores are exact dot products of the full vectors,
-            // so the candidates come back re-ranked exactly.
-            if found.count >= k { return found.map { ScoredItem(item: $0.node, score: $0.score) } }
+        if searchesGraph(search), k > 0 {
+            let found = graphCandidates(query: query, count: k, search: search, excluding: exclusion)
+            if found.count >= k { return found }
         }
         return vectors.withUnsafeBufferPointer {
             VectorKernels.topDotProducts(query: query, matrix: $0, rows: ids.count, k: k, excluding: exclusion)
         }
+    }
+
+    /// Whether `search` is answered from the graph rather than by a scan.
+    public func searchesGraph(_ search: SearchOptions) -> Bool {
+        graph != nil && !search.exact && ids.count >= ann.minimumItems
+    }
+
+    /// The best `count` allowed items the graph finds for `query` (its
+    /// candidate list at least `count` long), best first. The graph's scores
+    /// are exact dot products of the full vectors, so the candidates come
+    /// back re-ranked exactly. Requires a graph (`searchesGraph`).
+    public func graphCandidates(
+        query: [Float], count: Int, search: SearchOptions, excluding exclusion: ItemExclusion
+    ) -> [ScoredItem] {
+        guard let graph else { preconditionFailure("graphCandidates needs a graph; check searchesGraph first") }
+        let ef = max(search.ef ?? ann.ef, count)
+        let found = query.withUnsafeBufferPointer { q in
+            vectors.withUnsafeBufferPointer { rows in
+                graph.search(
+                    query: q.baseAddress!, vectors: rows.baseAddress!, dimension: dimension, k: count, ef: ef,
+                    scratch: scratch, excluded: { exclusion.contains($0) })
+            }
+        }
+        return found.map { ScoredItem(item: $0.node, score: $0.score) }
     }
 
     /// The dot products of `query` with `items`, in order.

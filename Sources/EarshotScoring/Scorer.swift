@@ -71,6 +71,15 @@ public protocol LoadedScorer: Sendable {
     /// Items the user had in the model's training data, so "heard" filtering
     /// works even when the catalogue has no listens for that user.
     func trainingItems(of user: String) -> [Int32]
+
+    /// How many requests one pass may share (`ScoringPass`); 1: none.
+    var batchLimit: Int { get }
+    /// Whether `request` may share a pass with others (a request answered
+    /// from an ANN index, for instance, is a walk of its own).
+    func sharesPass(_ request: ScoringRequest) -> Bool
+    /// The work for `requests` (at most `batchLimit` of them, or one), cut
+    /// into slices for `workers` threads, with `rules` applied in the scan.
+    func pass(for requests: [ScoringRequest], workers: Int) -> any ScoringPass
 }
 
 extension LoadedScorer {

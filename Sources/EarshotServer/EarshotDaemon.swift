@@ -62,10 +62,12 @@ public enum EarshotDaemon {
         let states = StateStore(state)
         let stats = ServerStats()
         let reloads = ReloadQueue()
+        let scoring = ScoringPool()
+        defer { scoring.shutdown() }
         let handler = RequestHandler(
             states: states, stats: stats, ledger: ListenLedger(),
             catalogueAccess: CatalogueAccess(readThreads: threadPool, writeThread: writeThread),
-            reloads: reloads, daemonUID: getuid(), startedAt: Date(), version: version, logger: logger)
+            reloads: reloads, scoring: scoring, daemonUID: getuid(), startedAt: Date(), version: version, logger: logger)
         let server = SocketServer(
             listener: listener, handler: handler, maxLineBytes: initial.limits.maxLineBytes, stats: stats,
             tracker: ConnectionTracker(),

@@ -2,13 +2,15 @@ import EarshotProtocol
 import EarshotScoring
 
 /// `recommend`, `similar` and `score` for every scorer: resolves ids,
-/// builds the listener and the exclusions, asks the scorer, and applies
-/// the filters that need the catalogue (one version per song, artists).
+/// builds the listener, the exclusions and the catalogue rules (one version
+/// per song, artists), and has the scoring pool run it: one pass, the rules
+/// applied inside it.
 struct RecommendationPipeline: Sendable {
     let state: ServingState
     let ledger: ListenLedger
+    let scoring: ScoringPool
 
-    func recommend(_ request: RecommendRequest) throws(ProtocolError) -> JSONValue {
+    func recommend(_ request: RecommendRequest) async throws(ProtocolError) -> JSONValue {
         let (name, model) = try resolve(request.scorer)
         let catalogue = state.catalogue
         let (heardRows, storedHistory) = storedListens(of: request.user, model: model)
@@ -37,12 +39,9 @@ struct RecommendationPipeline: Sendable {
         }
         applyFilter(request.filter, model: model, to: &exclusion)
         let listener = Listener(user: modelUser(request.user), history: history)
-        let items = try select(
-            k: request.k, model: model, excludedSongs: excludedSongs, maxPerArtist: request.maxPerArtist
-        ) { (fetch: Int) throws(ScoringError) -> [ScoredItem] in
-            try model.scorer.recommend(
-                for: listener, k: fetch, excluding: exclusion, search: SearchOptions(ef: request.ef, exact: request.exact))
-        }
+        let items = try await select(
+            .listener(listener), k: request.k, exclusion: exclusion, model: model, excludedSongs: excludedSongs,
+            maxPerArtist: request.maxPerArtist, search: SearchOptions(ef: request.ef, exact: request.exact))
         var answer = response(scorer: name, items: items, model: model)
         if let source = UserVectorSource(listener: listener, scorer: model.scorer), case .object(var object) = answer {
             object["user_vector"] = .string(source.rawValue)
@@ -51,7 +50,7 @@ struct RecommendationPipeline: Sendable {
         return answer
     }
 
-    func similar(_ request: SimilarRequest) throws(ProtocolError) -> JSONValue {
+    func similar(_ request: SimilarRequest) async throws(ProtocolError) -> JSONValue {
         let (name, model) = try resolve(request.scorer ?? "content")
         let catalogue = state.catalogue
         var seeds: [Int32] = []
@@ -76,10 +75,9 @@ struct RecommendationPipeline: Sendable {
             if let item = model.scorer.item(of: id) { exclusion.exclude(item) }
         }
         let strategy = SeedStrategy(rawValue: request.strategy.rawValue) ?? .average
-        let items = try select(k: request.k, model: model, excludedSongs: excludedSongs, maxPerArtist: nil) {
-            (fetch: Int) throws(ScoringError) -> [ScoredItem] in
-            try model.scorer.similar(to: seeds, strategy: strategy, k: fetch, excluding: exclusion)
-        }
+        let items = try await select(
+            .seeds(seeds, strategy), k: request.k, exclusion: exclusion, model: model, excludedSongs: excludedSongs,
+            maxPerArtist: nil)
         return response(scorer: name, items: items, model: model)
     }
 
@@ -169,41 +167,18 @@ struct RecommendationPipeline: Sendable {
         }
     }
 
-    /// Asks the scorer for more than `k` and widens the ask until `k` items
-    /// survive the catalogue filters or the scorer has nothing more.
+    /// One pass on the scoring pool, the catalogue rules applied in it.
     private func select(
-        k: Int, model: ReadyScorer, excludedSongs: Set<Int32>, maxPerArtist: Int?,
-        fetch: (Int) throws(ScoringError) -> [ScoredItem]
-    ) throws(ProtocolError) -> [ScoredItem] {
-        let catalogue = state.catalogue
-        let total = model.scorer.itemIDs.count
-        var ask = min(total, k * 2 + 16)
-        while true {
-            let candidates: [ScoredItem]
-            do {
-                candidates = try fetch(max(ask, 1))
-            } catch {
-                throw Self.protocolError(error)
-            }
-            var songs = excludedSongs
-            var perArtist: [String: Int] = [:]
-            var kept: [ScoredItem] = []
-            for candidate in candidates {
-                let row = model.rowOfItem[Int(candidate.item)]
-                if row >= 0 {
-                    guard songs.insert(catalogue.songOfRow[Int(row)]).inserted else { continue }
-                    if let limit = maxPerArtist {
-                        let artist = catalogue.tracks[Int(row)].artists.first ?? ""
-                        guard perArtist[artist, default: 0] < limit else { continue }
-                        perArtist[artist, default: 0] += 1
-                    }
-                }
-                kept.append(candidate)
-                if kept.count == k { return kept }
-            }
-            // The scorer returned fewer than asked: nothing more is eligible.
-            if candidates.count < ask || ask >= total { return kept }
-            ask = min(total, ask * 4)
+        _ query: ScoringRequest.Query, k: Int, exclusion: ItemExclusion, model: ReadyScorer, excludedSongs: Set<Int32>,
+        maxPerArtist: Int?, search: SearchOptions = SearchOptions()
+    ) async throws(ProtocolError) -> [ScoredItem] {
+        var rules = model.rules
+        rules?.excludedSongs = excludedSongs
+        rules?.maxPerArtist = maxPerArtist
+        let request = ScoringRequest(query: query, k: k, exclusion: exclusion, rules: rules, search: search)
+        switch await scoring.score(request, on: model) {
+        case .success(let items): return items
+        case .failure(let error): throw Self.protocolError(error)
         }
     }
 

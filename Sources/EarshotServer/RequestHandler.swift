@@ -15,6 +15,7 @@ struct RequestHandler: Sendable {
     let ledger: ListenLedger
     let catalogueAccess: CatalogueAccess
     let reloads: ReloadQueue
+    let scoring: ScoringPool
     let daemonUID: UInt32
     let startedAt: Date
     let version: String
@@ -55,11 +56,11 @@ struct RequestHandler: Sendable {
         case .search(let search):
             return try await self.search(search, state: state, deadline: deadline)
         case .recommend(let recommend):
-            return try RecommendationPipeline(state: state, ledger: ledger).recommend(recommend)
+            return try await RecommendationPipeline(state: state, ledger: ledger, scoring: scoring).recommend(recommend)
         case .similar(let similar):
-            return try RecommendationPipeline(state: state, ledger: ledger).similar(similar)
+            return try await RecommendationPipeline(state: state, ledger: ledger, scoring: scoring).similar(similar)
         case .score(let score):
-            return try RecommendationPipeline(state: state, ledger: ledger).score(score)
+            return try RecommendationPipeline(state: state, ledger: ledger, scoring: scoring).score(score)
         case .listen(let listen):
             return try await self.listen(listen, state: state, deadline: deadline)
         case .forget(let forget):

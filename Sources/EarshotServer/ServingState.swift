@@ -85,6 +85,11 @@ public struct ReadyScorer: Sendable {
     public let rowOfItem: [Int32]
     /// Scorer item of each catalogue row, -1 where the scorer lacks it.
     public let itemOfRow: [Int32]
+    /// Each item's song and artist, for the rules applied in the scan; nil
+    /// when no item is in the catalogue (no rule can apply).
+    let rules: CandidateRules?
+    /// Identifies this loaded model: requests share a pass only on the same one.
+    let batchKey = BatchKey()
 
     init(scorer: any LoadedScorer, catalogue: TrackCatalogue) {
         self.scorer = scorer
@@ -100,6 +105,7 @@ public struct ReadyScorer: Sendable {
             return row
         }
         self.itemOfRow = itemOfRow
+        rules = CandidateRules.catalogue(catalogue, rowOfItem: rowOfItem)
     }
 
     var unmatchedItems: Int { rowOfItem.lazy.filter { $0 < 0 }.count }

@@ -82,12 +82,24 @@ struct SocketServer: Service {
                             return
                         }
                         let started = ContinuousClock.now
+                        let deadline = requestTimeout.map { arrived + $0 }
+                        if let bare = line.withUnsafeReadableBytes({ BareRequest.match($0) }),
+                            deadline.map({ ContinuousClock.now <= $0 }) ?? true
+                        {
+                            // `ping` and the like, answered without building a document.
+                            Response.pong(idText: bare.idText, into: &output)
+                            stats.record(op: bare.op, error: nil, microseconds: Self.microseconds(since: started))
+                            guard tracker.end(id) else {
+                                try await flush()
+                                return
+                            }
+                            continue
+                        }
                         let decoded = line.withUnsafeReadableBytes { decoder.decode(line: $0) }
                         // Answers of cheap ops wait to go out with the rest of the batch;
                         // before slow work (scoring, SQLite, reload) they are sent, so
                         // they are never held up by it.
                         if case .success(let request) = decoded.request, !request.op.isCheap { try await flush() }
-                        let deadline = requestTimeout.map { arrived + $0 }
                         let outcome: (op: Op?, error: ErrorCode?)
                         if let deadline, ContinuousClock.now > deadline, case .success(let request) = decoded.request {
                             // It waited too long behind earlier requests of this connection.

@@ -12,6 +12,8 @@ struct StateLoader: Sendable {
     let registry: ScorerRegistry
     /// Snapshot files already hashed, so reloading an unchanged snapshot skips the hashing.
     let verified = VerifiedFiles()
+    /// The catalogue last loaded, kept while its file and revision are unchanged.
+    let catalogues = CatalogueCache()
 
     func load(_ configuration: DaemonConfiguration, logger: Logger) throws(ReloadError) -> ServingState {
         let now = Date()
@@ -83,7 +85,7 @@ struct StateLoader: Sendable {
         }
         do {
             let store = try CatalogueStore.open(path: path, create: false)
-            let catalogue = try store.loadCatalogue()
+            let catalogue = try catalogues.catalogue(at: path, in: store)
             let listeners = ListenerProfile.build(from: try store.allListens(), catalogue: catalogue)
             return (catalogue, listeners, try store.forgottenUsers(), true)
         } catch {

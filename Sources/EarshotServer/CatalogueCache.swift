@@ -1,0 +1,48 @@
+import EarshotCatalogue
+import EarshotScoring
+import Foundation
+import Synchronization
+
+/// The last catalogue a state was built from, reused by a reload while the
+/// file is the same one (device and inode) at the same revision
+/// (`CatalogueStore.catalogueRevision`): a reload that only swaps the
+/// snapshot then reads no track again, and old and new states share one
+/// catalogue in memory instead of holding two copies.
+final class CatalogueCache: Sendable {
+    private struct Entry {
+        let path: String
+        let file: FileIdentity
+        let revision: Int64
+        let catalogue: TrackCatalogue
+    }
+
+    private let last = Mutex<Entry?>(nil)
+
+    /// `store`'s catalogue (opened at `path`): the cached one when unchanged, else loaded and cached.
+    func catalogue(at path: String, in store: CatalogueStore) throws -> TrackCatalogue {
+        // Read before loading: a write in between makes the cached revision older
+        // than what was loaded, so the next reload loads again (never the reverse).
+        let revision = try store.catalogueRevision()
+        let file = FileIdentity(path: path)
+        if let entry = last.withLock({ $0 }), entry.path == path, entry.revision == revision, let file, entry.file == file {
+            return entry.catalogue
+        }
+        let catalogue = try store.loadCatalogue()
+        last.withLock { $0 = file.map { Entry(path: path, file: $0, revision: revision, catalogue: catalogue) } }
+        return catalogue
+    }
+}
+
+/// Which file a path names: a catalogue replaced by another file (a restore,
+/// a move) is a new catalogue even at an equal revision.
+struct FileIdentity: Equatable {
+    let device: UInt64
+    let inode: UInt64
+
+    init?(path: String) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+    }
+}
