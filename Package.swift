@@ -43,7 +43,7 @@ let package = Package(
         // The in-memory catalogue: tracks, audio features, song identity.
         .target(name: "EarshotCatalogueTypes"),
         // HNSW graphs for maximum inner product search.
-        .target(name: "EarshotANN"),
+        .target(name: "EarshotANN", dependencies: ["CEarshotKernels"]),
         .target(name: "EarshotClient"),
 
         // I/O modules.

@@ -205,6 +205,17 @@ static int avx2_available(void) { return 0; }
 
 int earshot_kernels_vectorized(void) { return avx2_available(); }
 
+int earshot_kernels_fma_available(void) {
+    static int state = -1;
+    int known = __atomic_load_n(&state, __ATOMIC_RELAXED);
+    if (known < 0) {
+        __builtin_cpu_init();
+        known = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 1 : 0;
+        __atomic_store_n(&state, known, __ATOMIC_RELAXED);
+    }
+    return known;
+}
+
 void earshot_dot_block(
     const float *queries, long count, const float *items, long rows, long dim, float *out) {
 #if defined(__x86_64__)

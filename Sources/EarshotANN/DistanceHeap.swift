@@ -1,54 +1,67 @@
 /// A binary max-heap of (key, node) in storage reused across searches.
+///
+/// Key and node sit side by side, and each operation works on the buffer
+/// directly: one uniqueness check per push or pop instead of one per swap.
 @usableFromInline
 struct DistanceHeap {
-    @usableFromInline var keys: [Float] = []
-    @usableFromInline var nodes: [Int32] = []
+    @usableFromInline
+    struct Entry {
+        @usableFromInline var key: Float
+        @usableFromInline var node: Int32
+
+        @inlinable init(key: Float, node: Int32) {
+            self.key = key
+            self.node = node
+        }
+    }
+
+    @usableFromInline var entries: [Entry] = []
 
     @usableFromInline init() {}
 
-    @inlinable var count: Int { keys.count }
-    @inlinable var isEmpty: Bool { keys.isEmpty }
-    @inlinable var topKey: Float { keys[0] }
-    @inlinable var topNode: Int32 { nodes[0] }
+    @inlinable var count: Int { entries.count }
+    @inlinable var isEmpty: Bool { entries.isEmpty }
+    @inlinable var topKey: Float { entries[0].key }
+    @inlinable var topNode: Int32 { entries[0].node }
 
     @inlinable
     mutating func removeAll() {
-        keys.removeAll(keepingCapacity: true)
-        nodes.removeAll(keepingCapacity: true)
+        entries.removeAll(keepingCapacity: true)
     }
 
     @inlinable
     mutating func push(_ key: Float, _ node: Int32) {
-        keys.append(key)
-        nodes.append(node)
-        var child = keys.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard keys[parent] < keys[child] else { break }
-            keys.swapAt(parent, child)
-            nodes.swapAt(parent, child)
-            child = parent
+        entries.append(Entry(key: key, node: node))
+        entries.withUnsafeMutableBufferPointer { heap in
+            var child = heap.count - 1
+            let moving = heap[child]
+            while child > 0 {
+                let parent = (child - 1) / 2
+                guard heap[parent].key < moving.key else { break }
+                heap[child] = heap[parent]
+                child = parent
+            }
+            heap[child] = moving
         }
     }
 
     @inlinable
     mutating func pop() {
-        let last = keys.count - 1
-        keys.swapAt(0, last)
-        nodes.swapAt(0, last)
-        keys.removeLast()
-        nodes.removeLast()
-        var parent = 0
-        let count = keys.count
-        while true {
-            let left = 2 * parent + 1
-            guard left < count else { break }
-            var largest = left
-            if left + 1 < count, keys[left + 1] > keys[left] { largest = left + 1 }
-            guard keys[largest] > keys[parent] else { break }
-            keys.swapAt(parent, largest)
-            nodes.swapAt(parent, largest)
-            parent = largest
+        let last = entries.removeLast()
+        guard !entries.isEmpty else { return }
+        entries.withUnsafeMutableBufferPointer { heap in
+            let count = heap.count
+            var parent = 0
+            while true {
+                let left = 2 * parent + 1
+                guard left < count else { break }
+                var largest = left
+                if left + 1 < count, heap[left + 1].key > heap[left].key { largest = left + 1 }
+                guard heap[largest].key > last.key else { break }
+                heap[parent] = heap[largest]
+                parent = largest
+            }
+            heap[parent] = last
         }
     }
 }

@@ -1,3 +1,5 @@
+import CEarshotKernels
+
 /// A finished HNSW graph over the rows of an item matrix, for maximum inner
 /// product search (distance `-dot`, as hnswlib's `ip` space). Read-only: its
 /// arrays are usually views of a snapshot's mapped files.
@@ -117,6 +119,11 @@ public struct HNSWGraph: @unchecked Sendable {
 /// The finished graph's lists, read without locks.
 struct ServedLinks: NeighborLists {
     let graph: HNSWGraph
+
+    @inline(__always)
+    func prefetchLevel0(of node: Int32) {
+        earshot_prefetch(graph.level0.baseAddress! + Int(node) * graph.level0Degree)
+    }
 
     @inline(__always)
     func withNeighbors<R>(of node: Int32, level: Int, _ body: (UnsafeBufferPointer<Int32>) -> R) -> R {

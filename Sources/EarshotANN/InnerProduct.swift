@@ -1,7 +1,18 @@
+import CEarshotKernels
+
 /// Dot products for the graph: the only distance it uses (`-dot`, so the
 /// nearest neighbour is the maximum inner product).
 @usableFromInline
 enum InnerProduct {
+    /// Whether `fastDot` may use the AVX2/FMA kernel on this CPU.
+    static let fused = earshot_kernels_fma_available() == 1
+
+    /// The graph walk's dot product: the fused kernel where the CPU has it.
+    @inline(__always)
+    static func fastDot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
+        fused ? earshot_dot_fma(a, b, count) : dot(a, b, count: count)
+    }
+
     @inlinable @inline(__always)
     static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
         var index = 0

@@ -14,22 +14,27 @@ final class CatalogueCache: Sendable {
         let file: FileIdentity
         let revision: Int64
         let catalogue: TrackCatalogue
+        let loadedAt: Date
     }
 
     private let last = Mutex<Entry?>(nil)
 
-    /// `store`'s catalogue (opened at `path`): the cached one when unchanged, else loaded and cached.
-    func catalogue(at path: String, in store: CatalogueStore) throws -> TrackCatalogue {
+    /// `store`'s catalogue (opened at `path`) and when its tracks were read:
+    /// the cached one when unchanged, else loaded now and cached.
+    func catalogue(at path: String, in store: CatalogueStore) throws -> (TrackCatalogue, loadedAt: Date) {
         // Read before loading: a write in between makes the cached revision older
         // than what was loaded, so the next reload loads again (never the reverse).
         let revision = try store.catalogueRevision()
         let file = FileIdentity(path: path)
         if let entry = last.withLock({ $0 }), entry.path == path, entry.revision == revision, let file, entry.file == file {
-            return entry.catalogue
+            return (entry.catalogue, entry.loadedAt)
         }
+        let now = Date()
         let catalogue = try store.loadCatalogue()
-        last.withLock { $0 = file.map { Entry(path: path, file: $0, revision: revision, catalogue: catalogue) } }
-        return catalogue
+        last.withLock {
+            $0 = file.map { Entry(path: path, file: $0, revision: revision, catalogue: catalogue, loadedAt: now) }
+        }
+        return (catalogue, now)
     }
 }
 

@@ -97,6 +97,7 @@ public struct ReadyScorer: Sendable {
         guard catalogue.count > 0 else {
             rowOfItem = [Int32](repeating: -1, count: scorer.itemIDs.count)
             self.itemOfRow = []
+            rules = nil
             return
         }
         rowOfItem = scorer.itemIDs.enumerated().map { item, id in

@@ -17,7 +17,8 @@ struct StateLoader: Sendable {
 
     func load(_ configuration: DaemonConfiguration, logger: Logger) throws(ReloadError) -> ServingState {
         let now = Date()
-        let (catalogue, listeners, forgotten, catalogueExists) = try loadCatalogue(configuration, logger: logger)
+        let (catalogue, catalogueLoadedAt, listeners, forgotten, catalogueExists) = try loadCatalogue(
+            configuration, logger: logger)
         let snapshot = try loadSnapshot(configuration, logger: logger)
         var slots: [ScorerSlot] = []
         var unmatched = 0
@@ -70,24 +71,25 @@ struct StateLoader: Sendable {
         }
         return ServingState(
             configuration: configuration, catalogue: catalogue,
-            catalogueStatus: CatalogueStatus(path: configuration.cataloguePath, exists: catalogueExists, loadedAt: now),
+            catalogueStatus: CatalogueStatus(
+                path: configuration.cataloguePath, exists: catalogueExists, loadedAt: catalogueLoadedAt ?? now),
             snapshotStatus: snapshotStatus, scorers: slots, listeners: listeners, plugins: plugins,
             forgotten: forgotten, mappedFiles: snapshot?.mappedFiles ?? [])
     }
 
     private func loadCatalogue(
         _ configuration: DaemonConfiguration, logger: Logger
-    ) throws(ReloadError) -> (TrackCatalogue, [String: ListenerProfile], [String: Date], Bool) {
+    ) throws(ReloadError) -> (TrackCatalogue, Date?, [String: ListenerProfile], [String: Date], Bool) {
         let path = configuration.cataloguePath
         guard FileManager.default.fileExists(atPath: path) else {
             logger.notice("no catalogue file; serving an empty catalogue", metadata: ["path": "\(path)"])
-            return (.empty, [:], [:], false)
+            return (.empty, nil, [:], [:], false)
         }
         do {
             let store = try CatalogueStore.open(path: path, create: false)
-            let catalogue = try catalogues.catalogue(at: path, in: store)
+            let (catalogue, loadedAt) = try catalogues.catalogue(at: path, in: store)
             let listeners = ListenerProfile.build(from: try store.allListens(), catalogue: catalogue)
-            return (catalogue, listeners, try store.forgottenUsers(), true)
+            return (catalogue, loadedAt, listeners, try store.forgottenUsers(), true)
         } catch {
             throw ReloadError("catalogue \(path): \(error)")
         }

@@ -55,6 +55,30 @@ struct CatalogueStoreTests {
         }
     }
 
+    @Test("the catalogue revision changes with the track tables, whoever writes them, and not with listens")
+    func revisionFollowsTrackData() throws {
+        try withTemporaryStore { store, directory in
+            let empty = try store.catalogueRevision()
+            let path = try writeCSV([tracksHeader, plainRow(id: "a", name: "One")], in: directory)
+            _ = try importCSV(path, into: store)
+            let imported = try store.catalogueRevision()
+            #expect(imported > empty)
+
+            let play = ListenEvent(
+                user: "ana", trackID: "a", timestamp: Date(timeIntervalSince1970: 1_714_564_800), msPlayed: 1, skipped: false,
+                source: "daemon")
+            #expect(try store.recordListen(play))
+            #expect(try store.catalogueRevision() == imported, "a listen leaves the tracks as they were")
+
+            // Another program's write, straight to a table the catalogue is built from.
+            try store.database.execute("UPDATE genres SET name = 'rock'")
+            let renamed = try store.catalogueRevision()
+            #expect(renamed > imported)
+            try store.database.execute("DELETE FROM track_artists")
+            #expect(try store.catalogueRevision() > renamed)
+        }
+    }
+
     /// FNV-1a 64 over each string followed by a NUL byte, as 16 hex digits.
     func fnv1a(_ strings: [String]) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325

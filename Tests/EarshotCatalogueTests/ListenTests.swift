@@ -102,10 +102,16 @@ struct ListenTests {
         try withTemporaryDirectory { directory in
             let path = directory.appendingPathComponent("old.db").path
             do {
-                // The listens table as schema versions 1 and 2 wrote it.
+                // The listens table as schema versions 1 and 2 wrote it, beside the
+                // track tables a version-2 file has (their columns matter not here).
                 let old = try SQLiteDatabase.open(path: path, mode: .create)
                 try old.execute(
                     """
+                    CREATE TABLE tracks (id TEXT PRIMARY KEY NOT NULL);
+                    CREATE TABLE artists (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+                    CREATE TABLE track_artists (track_id TEXT NOT NULL, artist_id INTEGER NOT NULL, position INTEGER NOT NULL);
+                    CREATE TABLE genres (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+                    CREATE TABLE track_genres (track_id TEXT NOT NULL, genre_id INTEGER NOT NULL);
                     CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
                     CREATE TABLE listens (
                         id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id),

@@ -95,7 +95,7 @@ struct CandidateSelectionTests {
 /// Only a type for `RequestByRequestPass`'s static helper.
 struct NoScorer: LoadedScorer {
     var facts: [String: Int] { [:] }
-    var itemIDs: [String] { [] }
+    var itemIDs: IDList { IDList([]) }
     func item(of id: String) -> Int32? { nil }
     func recommend(for listener: Listener, k: Int, excluding exclusion: ItemExclusion) throws(ScoringError) -> [ScoredItem] { [] }
     func similar(to seeds: [Int32], strategy: SeedStrategy, k: Int, excluding exclusion: ItemExclusion) throws(ScoringError) -> [ScoredItem] { [] }

@@ -17,7 +17,7 @@ final class RecordingScorer: LoadedScorer, Sendable {
     init(slicesPerRequest: Int = 4) { self.slicesPerRequest = slicesPerRequest }
 
     var facts: [String: Int] { [:] }
-    var itemIDs: [String] { (0..<100).map { "i\($0)" } }
+    var itemIDs: IDList { IDList((0..<100).map { "i\($0)" }) }
     func item(of id: String) -> Int32? { Int32(id.dropFirst()) }
     func recommend(for listener: Listener, k: Int, excluding exclusion: ItemExclusion) throws(ScoringError) -> [ScoredItem] { [] }
     func similar(to seeds: [Int32], strategy: SeedStrategy, k: Int, excluding exclusion: ItemExclusion) throws(ScoringError) -> [ScoredItem] { [] }

@@ -50,14 +50,19 @@ struct DaemonLifecycleTests {
     }
 
     @Test(
-        "one more imported track and SIGHUP: info reports 89,742; SIGTERM exits 0",
+        "a reload of an unchanged catalogue keeps the tracks it read; one more imported track and SIGHUP: info reports 89,742; SIGTERM exits 0",
         .enabled(if: Paths.hasRealData, "needs ../shared/data/spotify-tracks/tracks.csv"))
     func reloadAfterImport() throws {
         let folder = try TemporaryFolder()
         let database = folder.path("catalogue.db")
         try SharedCatalogue.copy(to: database)
         let daemon = try DaemonProcess(catalogue: database)
-        #expect(try daemon.request(#"{"op":"info"}"#).int("result.catalogue.tracks") == 89_741)
+        let first = try daemon.request(#"{"op":"info"}"#)
+        #expect(first.int("result.catalogue.tracks") == 89_741)
+        let firstRead = try #require(first.string("result.catalogue.loaded_at"))
+        let unchanged = try daemon.request(#"{"op":"reload"}"#)
+        #expect(unchanged.ok, "\(unchanged)")
+        #expect(unchanged.string("result.catalogue.loaded_at") == firstRead, "no track changed: none is read again")
 
         let csv = folder.path("one.csv")
         try """
@@ -79,7 +84,8 @@ struct DaemonLifecycleTests {
         }
         #expect(tracks == 89_742)
         let info = try daemon.request(#"{"op":"info"}"#)
-        #expect(info.int("result.reloads.ok") == 1)
+        #expect(info.string("result.catalogue.loaded_at") != firstRead)
+        #expect(info.int("result.reloads.ok") == 2)
         #expect(info.int("result.reloads.failed") == 0)
 
         daemon.signal(SIGTERM)

@@ -25,7 +25,7 @@ enum RandomFactors {
                 "user_items_indptr": (0...users).map { Int64($0) },
                 "user_items_indices": (0..<users).map { Int64($0 % items) },
             ],
-            idLists: ["items": (0..<items).map { "i\($0)" }, "users": (0..<users).map { "u\($0)" }],
+            idLists: ["items": IDList((0..<items).map { "i\($0)" }), "users": IDList((0..<users).map { "u\($0)" })],
             parameters: ["factors": Double(dimension), "regularization": 0.5, "alpha": 1, "regularization_exponent": 0])
         return try MatrixFactorizationPlugin.load(ScorerLoadContext(catalogue: .empty, part: part))
     }

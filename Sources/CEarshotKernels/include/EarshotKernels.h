@@ -2,6 +2,7 @@
 #define EARSHOT_KERNELS_H
 
 #include <stddef.h>
+#include <immintrin.h>
 
 // Blocked dot-product kernels for serving many queries in one pass over an
 // item matrix. Pure functions: no allocation, no global state beyond the
@@ -29,6 +30,34 @@ void earshot_dot_block(
 /// be given when the later lanes are zero in every vector).
 void earshot_max_dot16(
     const float *seeds, long count, const float *items, long rows, long lanes, float *out);
+
+/// Asks the CPU to bring the cache line at `address` in for reading (a
+/// hint; no effect on results). Inline, so a graph walk can issue it for
+/// each neighbour before scoring any of them.
+static inline void earshot_prefetch(const void *address) { __builtin_prefetch(address, 0, 3); }
+
+/// The dot product of the `count` floats at `a` and `b`, with AVX2 and FMA:
+/// call it only when `earshot_kernels_fma_available()` is 1. For the graph
+/// walk, where one call per neighbour makes a call through the dispatch of
+/// the blocked kernels too dear. Its rounding is its own (fused, 16 lanes).
+__attribute__((target("avx2,fma"))) static inline float earshot_dot_fma(const float *a, const float *b, long count) {
+    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+    long i = 0;
+    for (; i + 16 <= count; i += 16) {
+        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
+        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), s1);
+    }
+    __m256 s = _mm256_add_ps(s0, s1);
+    __m128 h = _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));
+    h = _mm_add_ps(h, _mm_movehl_ps(h, h));
+    h = _mm_add_ss(h, _mm_shuffle_ps(h, h, 1));
+    float sum = _mm_cvtss_f32(h);
+    for (; i < count; i++) sum += a[i] * b[i];
+    return sum;
+}
+
+/// 1 when the CPU has AVX2 and FMA (for `earshot_dot_fma`).
+int earshot_kernels_fma_available(void);
 
 /// 1 when the AVX2 path is in use (for reports and tests).
 int earshot_kernels_vectorized(void);
