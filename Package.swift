@@ -28,6 +28,8 @@ let package = Package(
             providers: [.apt(["libsystemd-dev"])]),
         // The scorer plugin ABI, include/earshot/scorer.h.
         .systemLibrary(name: "CEarshotScorer", path: "Sources/CEarshotScorer"),
+        // glibc's malloc.h (malloc_trim).
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         .systemLibrary(
             name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]),
@@ -62,7 +64,7 @@ let package = Package(
             name: "EarshotServer",
             dependencies: [
                 "EarshotProtocol", "EarshotScoring", "EarshotCatalogue", "EarshotSnapshot",
-                "EarshotSystemd", "EarshotPlugins",
+                "EarshotSystemd", "EarshotPlugins", "CMalloc",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -3,10 +3,13 @@
 
 256 connections send mixed pipelined traffic (recommend with every scorer,
 similar, score, search, listen, stats) for --duration seconds while SIGHUP
-arrives every 2 s. Reports requests, errors by code, p50/p99 per op, RSS and
-open descriptors at start and end, then one JSON object as the last line.
-Exits 1 when the run breaks a promise: any error, RSS growth of 10% or more
-between the first and the last 10 s, or more open descriptors at the end.
+arrives every 2 s, after --warmup seconds of the same (default 10; every
+connection closed after it, as at the end). Reports requests, errors by code,
+p50/p99 per op, RSS and open descriptors at start (after the warm-up, at
+rest) and at end (at rest), then one JSON object as the last line. Exits 1
+when the run breaks a promise: any error (the warm-up's included), RSS
+growth of 10% or more between the first and the last 10 s, or more open
+descriptors at the end than at the start.
 """
 import argparse
 import asyncio
@@ -105,17 +108,11 @@ async def sampler(pid, started, stop_at, samples):
         await asyncio.sleep(1)
 
 
-async def soak(args):
-    db = sqlite3.connect(f"file:{args.catalogue}?mode=ro", uri=True)
-    tracks = [row[0] for row in db.execute("SELECT id FROM tracks ORDER BY popularity DESC LIMIT 5000")]
-    words = [row[0].split()[0] for row in db.execute("SELECT name FROM tracks ORDER BY popularity DESC LIMIT 500")
-             if row[0].split()]
-    users = args.users.split(",")
-    scorers = args.scorers.split(",")
-    results = {"requests": 0, "errors": {}, "latency": {}, "examples": [], "sighups": 0}
+async def phase(args, traffic_data, seconds, results, samples):
+    """`seconds` of the traffic with SIGHUPs; then every connection is closed."""
+    tracks, words, users, scorers = traffic_data
     started = time.monotonic()
-    stop_at = started + args.duration
-    samples = []
+    stop_at = started + seconds
     tasks = [asyncio.create_task(sampler(args.pid, started, stop_at, samples)),
              asyncio.create_task(hangups(args.pid, stop_at, args.sighup_interval, results))]
     # Connections open at once, as a burst.
@@ -123,9 +120,27 @@ async def soak(args):
                                                   args.pipeline, stop_at, results))
               for i in range(args.connections)]
     await asyncio.gather(*tasks)
-    await asyncio.sleep(1)  # let the daemon close the connections before the last count
-    end_rss, end_fds = process_facts(args.pid)
-    return results, samples, (end_rss, end_fds), time.monotonic() - started
+    await asyncio.sleep(1)  # let the daemon close the connections before the count
+    return time.monotonic() - started
+
+
+async def soak(args):
+    db = sqlite3.connect(f"file:{args.catalogue}?mode=ro", uri=True)
+    tracks = [row[0] for row in db.execute("SELECT id FROM tracks ORDER BY popularity DESC LIMIT 5000")]
+    words = [row[0].split()[0] for row in db.execute("SELECT name FROM tracks ORDER BY popularity DESC LIMIT 500")
+             if row[0].split()]
+    traffic_data = (tracks, words, args.users.split(","), args.scorers.split(","))
+    # The warm-up opens what the daemon opens on first use (read connections, the
+    # writer, allocator arenas for 256 connections, a second state during a reload);
+    # its errors count like any other.
+    warmup = {"requests": 0, "errors": {}, "latency": {}, "examples": [], "sighups": 0}
+    if args.warmup > 0:
+        await phase(args, traffic_data, args.warmup, warmup, [])
+    start = process_facts(args.pid)
+    results = {"requests": 0, "errors": {}, "latency": {}, "examples": [], "sighups": 0}
+    samples = []
+    elapsed = await phase(args, traffic_data, args.duration, results, samples)
+    return warmup, start, results, samples, process_facts(args.pid), elapsed
 
 
 def main():
@@ -136,13 +151,18 @@ def main():
     parser.add_argument("--users", required=True, help="comma-separated users the models know")
     parser.add_argument("--scorers", default="content,mf,two-tower")
     parser.add_argument("--duration", type=float, default=60)
+    parser.add_argument("--warmup", type=float, default=10,
+                        help="seconds of the same traffic first; RSS and descriptors are compared from its end, at rest")
     parser.add_argument("--connections", type=int, default=256)
     parser.add_argument("--pipeline", type=int, default=4, help="requests written at once per connection")
     parser.add_argument("--sighup-interval", type=float, default=2)
     args = parser.parse_args()
 
-    start_rss, start_fds = process_facts(args.pid)
-    results, samples, (end_rss, end_fds), elapsed = asyncio.run(soak(args))
+    launch_rss, launch_fds = process_facts(args.pid)
+    warmup, (start_rss, start_fds), results, samples, (end_rss, end_fds), elapsed = asyncio.run(soak(args))
+    for code, count in warmup["errors"].items():
+        results["errors"][code] = results["errors"].get(code, 0) + count
+    results["examples"] = warmup["examples"] + results["examples"]
     first = [rss for t, rss, _ in samples if t <= 10]
     last = [rss for t, rss, _ in samples if t >= args.duration - 10]
     growth = (statistics.mean(last) / statistics.mean(first) - 1) if first and last else 0.0
@@ -153,12 +173,17 @@ def main():
     for op in sorted(results["latency"]):
         values = results["latency"][op]
         print(f"{op:<22}{len(values):>10,}{percentile(values, 0.5) * 1000:>10.2f}{percentile(values, 0.99) * 1000:>10.2f}")
-    print(f"errors by code: {results['errors'] or 'none'}")
+    print(f"warm-up: {args.warmup:.0f} s, {warmup['requests']:,} requests, {warmup['sighups']} SIGHUPs; "
+          f"RSS {launch_rss / 2**20:.1f} MiB and {launch_fds} descriptors before it")
+    print(f"errors by code (warm-up included): {results['errors'] or 'none'}")
     for example in results["examples"]:
         print(f"  e.g. {json.dumps(example)}")
-    print(f"RSS: {start_rss / 2**20:.1f} MiB at start, {end_rss / 2**20:.1f} MiB at end; "
+    print(f"RSS: {start_rss / 2**20:.1f} MiB at start (after the warm-up), {end_rss / 2**20:.1f} MiB at end; "
           f"mean of the last 10 s vs the first 10 s: {growth * 100:+.1f}%")
-    print(f"open descriptors: {start_fds} at start, {end_fds} at end")
+    timeline = ", ".join(f"{t:.0f} s {rss / 2**20:.0f}" for t, rss, _ in samples[::5])
+    print(f"RSS (MiB) every 5 s: {timeline}")
+    print(f"open descriptors: {start_fds} at start, {end_fds} at end; "
+          f"during the run: {', '.join(str(fds) for _, _, fds in samples[::5])}")
     failures = []
     if results["errors"]:
         failures.append("errors")
@@ -170,6 +195,8 @@ def main():
         "seconds": round(elapsed, 1), "requests": results["requests"], "errors": results["errors"],
         "sighups": results["sighups"], "rss_start": start_rss, "rss_end": end_rss,
         "rss_growth_last_vs_first_10s": round(growth, 4), "fds_start": start_fds, "fds_end": end_fds,
+        "warmup_seconds": args.warmup, "warmup_requests": warmup["requests"], "rss_launch": launch_rss,
+        "fds_launch": launch_fds,
         "p50_ms": {op: round(percentile(v, 0.5) * 1000, 3) for op, v in results["latency"].items()},
         "p99_ms": {op: round(percentile(v, 0.99) * 1000, 3) for op, v in results["latency"].items()},
         "failures": failures,

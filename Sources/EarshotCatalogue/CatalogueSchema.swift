@@ -126,9 +126,34 @@ public enum CatalogueSchema {
         ) WITHOUT ROWID;
         """,
         // 4: a revision of the track data, so a reload can tell an unchanged catalogue and keep
-        // the one it has instead of reading every track again (docs/PROTOCOL.md, "reload").
-        revisionMigration,
+        // the one it has instead of reading every track again (README, "Reload"); and the search
+        // index rebuilt with prefix indexes and the popularity it ranks ties by, so a short
+        // prefix ("i") reads one list instead of merging every word it starts, and ranking
+        // needs no lookup in tracks per match.
+        revisionMigration + """
+            DROP TABLE IF EXISTS tracks_fts;
+            \(searchIndexTable)
+            \(searchIndexFill)
+            """,
     ]
+
+    /// The full-text index `search` reads (`CatalogueStore.search`).
+    static let searchIndexTable = """
+        CREATE VIRTUAL TABLE tracks_fts USING fts5(
+            name, artists, album, track_id UNINDEXED, popularity UNINDEXED,
+            tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3'
+        );
+        """
+
+    /// Fills `tracks_fts` from the tables; importers run it (after emptying it) inside their transaction.
+    static let searchIndexFill = """
+        INSERT INTO tracks_fts (name, artists, album, track_id, popularity)
+        SELECT t.name,
+               coalesce((SELECT group_concat(a.name, '; ') FROM track_artists ta
+                         JOIN artists a ON a.id = ta.artist_id WHERE ta.track_id = t.id), ''),
+               t.album, t.id, t.popularity
+        FROM tracks t;
+        """
 
     /// The tables a loaded catalogue is built from (`CatalogueStore.loadCatalogue`).
     static let trackTables = ["tracks", "track_artists", "artists", "genres", "track_genres"]

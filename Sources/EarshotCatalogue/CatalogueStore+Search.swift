@@ -11,9 +11,9 @@ extension CatalogueStore {
         guard limit > 0, let query = Self.ftsQuery(text) else { return [] }
         let statement = try database.prepare(
             """
-            SELECT tracks_fts.track_id FROM tracks_fts JOIN tracks t ON t.id = tracks_fts.track_id
+            SELECT track_id FROM tracks_fts
             WHERE tracks_fts MATCH ?1
-            ORDER BY bm25(tracks_fts, 3.0, 2.0, 1.0, 0.0), t.popularity DESC, t.id
+            ORDER BY bm25(tracks_fts, 3.0, 2.0, 1.0, 0.0, 0.0), popularity DESC, track_id
             LIMIT ?2
             """)
         try statement.bind(query, at: 1)
@@ -40,15 +40,6 @@ extension CatalogueStore {
     /// Rebuilds the search index from the tables; importers call it inside
     /// their transaction so that the index always matches the catalogue.
     func rebuildSearchIndex() throws {
-        try database.execute(
-            """
-            DELETE FROM tracks_fts;
-            INSERT INTO tracks_fts (name, artists, album, track_id)
-            SELECT t.name,
-                   coalesce((SELECT group_concat(a.name, '; ') FROM track_artists ta
-                             JOIN artists a ON a.id = ta.artist_id WHERE ta.track_id = t.id), ''),
-                   t.album, t.id
-            FROM tracks t;
-            """)
+        try database.execute("DELETE FROM tracks_fts;\n" + CatalogueSchema.searchIndexFill)
     }
 }

@@ -42,13 +42,18 @@ public enum EarshotDaemon {
         // thread of their own, so they never take the threads reads need.
         let writeThread = NIOThreadPool(numberOfThreads: 1)
         writeThread.start()
+        // Building a state (a second or more of blocking work every reload) gets
+        // one too, so reloads never hold up `search` on the read threads.
+        let reloadThread = NIOThreadPool(numberOfThreads: 1)
+        reloadThread.start()
         let loader = StateLoader(registry: registry)
         let state: ServingState
         do {
-            state = try await threadPool.runIfActive { try loader.load(initial, logger: logger) }
+            state = try await reloadThread.runIfActive { try loader.load(initial, logger: logger) }
         } catch {
             try? await threadPool.shutdownGracefully()
             try? await writeThread.shutdownGracefully()
+            try? await reloadThread.shutdownGracefully()
             throw error
         }
         let passed = try SocketActivation.takeListeningSockets()
@@ -76,7 +81,7 @@ public enum EarshotDaemon {
             logger: logger)
         let reloader = ReloadService(
             queue: reloads, hangups: hangups, states: states, loader: loader, configuration: configuration,
-            threadPool: threadPool, notifier: notifier, logger: logger)
+            threadPool: reloadThread, notifier: notifier, logger: logger)
         var services: [any Service] = [server, reloader]
         if let interval = SystemdNotifier.watchdogInterval() {
             services.append(
@@ -97,6 +102,7 @@ public enum EarshotDaemon {
         notifier.ready(status: StatusLine.serving(state))
         try await serviceGroup.run()
         try await writeThread.shutdownGracefully()
+        try await reloadThread.shutdownGracefully()
         try await threadPool.shutdownGracefully()
         logger.info("stopped")
     }

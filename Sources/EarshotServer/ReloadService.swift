@@ -14,6 +14,7 @@ struct ReloadService: Service {
     let states: StateStore
     let loader: StateLoader
     let configuration: @Sendable () throws(ConfigurationError) -> DaemonConfiguration
+    /// The thread states are built on (one of its own: see `EarshotDaemon`).
     let threadPool: NIOThreadPool
     let notifier: SystemdNotifier
     let logger: Logger
@@ -47,6 +48,7 @@ struct ReloadService: Service {
         do {
             result = try await threadPool.runIfActive { [configuration, loader, logger] in
                 Result { () throws(ReloadError) -> ServingState in
+                    ReleasedMemory.returnToSystem()
                     let newConfiguration: DaemonConfiguration
                     do {
                         newConfiguration = try configuration()

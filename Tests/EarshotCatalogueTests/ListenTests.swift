@@ -107,7 +107,7 @@ struct ListenTests {
                 let old = try SQLiteDatabase.open(path: path, mode: .create)
                 try old.execute(
                     """
-                    CREATE TABLE tracks (id TEXT PRIMARY KEY NOT NULL);
+                    CREATE TABLE tracks (id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL, album TEXT NOT NULL, popularity INTEGER NOT NULL);
                     CREATE TABLE artists (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
                     CREATE TABLE track_artists (track_id TEXT NOT NULL, artist_id INTEGER NOT NULL, position INTEGER NOT NULL);
                     CREATE TABLE genres (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
