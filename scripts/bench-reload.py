@@ -36,7 +36,7 @@ def memory_facts(pid):
     with open(f"/proc/{pid}/status") as status:
         for line in status:
             key, _, value = line.partition(":")
-            if key in ("VmHWM", "VmRSS"):
+            if key in ("VmHWM", "VmRSS", "RssAnon", "RssFile"):
                 facts[key] = int(value.split()[0]) * 1024
     return facts
 
@@ -113,7 +113,17 @@ def main():
                         if not answer:
                             client, reader = connect(sock)
 
+        peaks = {"RssAnon": 0, "RssFile": 0}
+
+        def sample_memory():
+            while not stop.is_set():
+                for key, value in memory_facts(daemon.pid).items():
+                    if key in peaks:
+                        peaks[key] = max(peaks[key], value)
+                time.sleep(0.02)
+
         threads = [threading.Thread(target=client_loop, args=(i,)) for i in range(args.clients)]
+        threads.append(threading.Thread(target=sample_memory))
         for thread in threads:
             thread.start()
         time.sleep(2)
@@ -146,6 +156,7 @@ def main():
                                     "max": round(max(times), 3) if times else None},
             "requests": counts["requests"], "failed": counts["failed"], "examples": examples,
             "vmhwm_mb": round(memory["VmHWM"] / 2**20, 1), "vmrss_mb": round(memory["VmRSS"] / 2**20, 1),
+            "peak_anon_mb": round(peaks["RssAnon"] / 2**20, 1), "peak_file_mb": round(peaks["RssFile"] / 2**20, 1),
             "snapshot_mb": round(size / 2**20, 1), "vmhwm_to_snapshot": round(memory["VmHWM"] / size, 2),
         }
         print(json.dumps(report, indent=2))

@@ -149,6 +149,8 @@ final class DenseBatchPass: ScoringPass, @unchecked Sendable {
                 }
             }
         }
+        // A pass still running on a replaced model keeps none of it resident.
+        items.vectors.releaseBehindScan(first * d..<end * d)
     }
 
     /// Offers request `j`'s scores of one block (the best over its vectors).

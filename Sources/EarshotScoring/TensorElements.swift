@@ -49,6 +49,15 @@ public struct TensorElements<Element: BitwiseCopyable>: @unchecked Sendable, Ran
         region.dropResidentPages(byteOffset..<byteOffset + count * MemoryLayout<Element>.stride)
     }
 
+    /// After a scan of `elements`: when the region is retired, lets their
+    /// pages go (a no-op otherwise; see `ByteRegion.isRetired`).
+    @inlinable
+    public func releaseBehindScan(_ elements: Range<Int>) {
+        guard region.isRetired else { return }
+        let stride = MemoryLayout<Element>.stride
+        region.dropResidentPages((byteOffset + elements.lowerBound * stride)..<(byteOffset + elements.upperBound * stride))
+    }
+
     /// Calls `body` on consecutive slices of at most `chunk` elements, each
     /// slice's pages released from the resident set afterwards: one pass over
     /// a large mapped tensor at load without keeping it resident.

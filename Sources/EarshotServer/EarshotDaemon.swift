@@ -47,9 +47,11 @@ public enum EarshotDaemon {
         let reloadThread = NIOThreadPool(numberOfThreads: 1)
         reloadThread.start()
         let loader = StateLoader(registry: registry)
-        let state: ServingState
+        // Only the store holds the first state: a local here would live as long as
+        // the daemon and keep the first snapshot mapped after every reload.
+        let states: StateStore
         do {
-            state = try await reloadThread.runIfActive { try loader.load(initial, logger: logger) }
+            states = StateStore(try await reloadThread.runIfActive { try loader.load(initial, logger: logger) })
         } catch {
             try? await threadPool.shutdownGracefully()
             try? await writeThread.shutdownGracefully()
@@ -64,7 +66,6 @@ public enum EarshotDaemon {
             if let createdPath { unlink(createdPath) }
         }
 
-        let states = StateStore(state)
         let stats = ServerStats()
         let reloads = ReloadQueue()
         let scoring = ScoringPool()
@@ -97,9 +98,9 @@ public enum EarshotDaemon {
             "listening",
             metadata: [
                 "socket": "\(passed.isEmpty ? initial.socketPath : "fd \(passed[0]) from systemd")",
-                "status": "\(StatusLine.serving(state))",
+                "status": "\(StatusLine.serving(states.current))",
             ])
-        notifier.ready(status: StatusLine.serving(state))
+        notifier.ready(status: StatusLine.serving(states.current))
         try await serviceGroup.run()
         try await writeThread.shutdownGracefully()
         try await reloadThread.shutdownGracefully()

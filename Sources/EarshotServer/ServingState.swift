@@ -40,7 +40,7 @@ public final class ServingState: Sendable {
     /// resident set at once (requests still using it read them back from the
     /// page cache), so two snapshots are not resident side by side.
     func retire() {
-        for file in mappedFiles { file.dropResidentPages() }
+        for file in mappedFiles { file.retire() }
     }
 
     func scorer(named name: String) -> ScorerSlot? {
