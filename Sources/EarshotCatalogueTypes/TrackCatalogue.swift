@@ -80,14 +80,20 @@ public final class TrackCatalogue: Sendable {
     private let rowByID: [String: Int32]
     /// Row → index of its song (all versions of one song share it).
     public let songOfRow: [Int32]
+    /// Row → index of its primary artist by normalized name, as songs are
+    /// keyed (so all versions of a song share it); -1 for a track without artists.
+    public let artistOfRow: [Int32]
 
     public init(tracks: [TrackRecord], fingerprint: String) {
         self.tracks = tracks
         self.fingerprint = fingerprint
         var rows = [String: Int32](minimumCapacity: tracks.count)
         var songs = [SongKey: Int32]()
+        var artists = [String: Int32]()
         var songOfRow = [Int32]()
+        var artistOfRow = [Int32]()
         songOfRow.reserveCapacity(tracks.count)
+        artistOfRow.reserveCapacity(tracks.count)
         for (row, track) in tracks.enumerated() {
             rows[track.id] = Int32(row)
             let key = SongKey(title: track.name, primaryArtist: track.artists.first ?? "")
@@ -98,9 +104,19 @@ public final class TrackCatalogue: Sendable {
                 songs[key] = song
                 songOfRow.append(song)
             }
+            if track.artists.isEmpty {
+                artistOfRow.append(-1)
+            } else if let artist = artists[key.artist] {
+                artistOfRow.append(artist)
+            } else {
+                let artist = Int32(artists.count)
+                artists[key.artist] = artist
+                artistOfRow.append(artist)
+            }
         }
         self.rowByID = rows
         self.songOfRow = songOfRow
+        self.artistOfRow = artistOfRow
     }
 
     /// An empty catalogue, for a daemon started without a catalogue file.

@@ -17,7 +17,8 @@ public final class PluginScorer: LoadedScorer, @unchecked Sendable {
     private let context: PluginLoadContext
     public let itemIDs: IDList
     public let facts: [String: Int]
-    private let itemOfID: [String: Int32]
+    /// Each id's item, when the plugin named its own items; nil when they are catalogue rows.
+    private let itemOfID: [String: Int32]?
     /// Song and primary artist of each item (-1 where the catalogue lacks it), for in-scan limits.
     private let songOfItem: [Int32]
     private let artistOfItem: [Int32]
@@ -57,27 +58,33 @@ public final class PluginScorer: LoadedScorer, @unchecked Sendable {
                 }
             }
         }
-        return PluginScorer(library: library, model: model, context: load, itemIDs: ids, facts: facts)
+        return PluginScorer(
+            library: library, model: model, context: load, itemIDs: ids, catalogueRows: info.item_ids == nil, facts: facts)
     }
 
     private init(
         library: PluginLibrary, model: UnsafeMutableRawPointer?, context: PluginLoadContext, itemIDs: [String],
-        facts: [String: Int]
+        catalogueRows sameAsCatalogue: Bool, facts: [String: Int]
     ) {
         self.library = library
         self.model = model
         self.context = context
         self.itemIDs = IDList(itemIDs)
         self.facts = facts
-        var index = [String: Int32](minimumCapacity: itemIDs.count)
-        for (item, id) in itemIDs.enumerated() where index[id] == nil { index[id] = Int32(item) }
-        itemOfID = index
         let catalogue = context.catalogue.catalogue
+        if sameAsCatalogue {
+            // Items are the first catalogue rows: the catalogue's own index finds them.
+            itemOfID = nil
+        } else {
+            var index = [String: Int32](minimumCapacity: itemIDs.count)
+            for (item, id) in itemIDs.enumerated() where index[id] == nil { index[id] = Int32(item) }
+            itemOfID = index
+        }
         let view = context.catalogue.pointer.pointee
         var songs = [Int32](repeating: -1, count: itemIDs.count)
         var artists = [Int32](repeating: -1, count: itemIDs.count)
         for (item, id) in itemIDs.enumerated() {
-            guard let row = catalogue.row(of: id) else { continue }
+            guard let row = sameAsCatalogue ? Int32(item) : catalogue.row(of: id) else { continue }
             songs[item] = catalogue.songOfRow[Int(row)]
             let first = view.artist_offsets[Int(row)]
             if first < view.artist_offsets[Int(row) + 1] { artists[item] = view.track_artists[Int(first)] }
@@ -92,7 +99,10 @@ public final class PluginScorer: LoadedScorer, @unchecked Sendable {
         library.descriptor.free_model!(model)
     }
 
-    public func item(of id: String) -> Int32? { itemOfID[id] }
+    public func item(of id: String) -> Int32? {
+        guard let itemOfID else { return context.catalogue.catalogue.row(of: id).flatMap { Int($0) < itemIDs.count ? $0 : nil } }
+        return itemOfID[id]
+    }
 
     public func recommend(for listener: Listener, k: Int, excluding exclusion: ItemExclusion) throws(ScoringError)
         -> [ScoredItem]

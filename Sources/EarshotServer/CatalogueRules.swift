@@ -6,17 +6,7 @@ extension CandidateRules {
     /// nil when the catalogue has none of the items.
     static func catalogue(_ catalogue: TrackCatalogue, rowOfItem: [Int32]) -> CandidateRules? {
         guard rowOfItem.contains(where: { $0 >= 0 }) else { return nil }
-        var artistIDs: [String: Int32] = [:]
-        var artistOfRow: [Int32: Int32] = [:]
-        let artists = rowOfItem.map { row -> Int32 in
-            guard row >= 0 else { return -1 }
-            if let known = artistOfRow[row] { return known }
-            let name = TextNormalization.name(catalogue.tracks[Int(row)].artists.first ?? "")
-            let id = artistIDs[name] ?? Int32(artistIDs.count)
-            artistIDs[name] = id
-            artistOfRow[row] = id
-            return id
-        }
+        let artists = rowOfItem.map { $0 >= 0 ? catalogue.artistOfRow[Int($0)] : -1 }
         let songs = rowOfItem.map { $0 >= 0 ? catalogue.songOfRow[Int($0)] : -1 }
         return CandidateRules(songOfItem: songs, artistOfItem: artists)
     }

@@ -100,12 +100,20 @@ public struct ReadyScorer: Sendable {
             rules = nil
             return
         }
-        rowOfItem = scorer.itemIDs.enumerated().map { item, id in
-            guard let row = catalogue.row(of: id) else { return -1 }
-            itemOfRow[Int(row)] = Int32(item)
-            return row
+        let ids = scorer.itemIDs
+        if ids.count == catalogue.count, ids.indices.allSatisfy({ ids[$0] == catalogue.tracks[$0].id }) {
+            // Items are the catalogue's rows in order (content, popular, most
+            // plugins): no lookup per item, which is most of a reload's time.
+            rowOfItem = Array(0..<Int32(ids.count))
+            self.itemOfRow = rowOfItem
+        } else {
+            rowOfItem = ids.enumerated().map { item, id in
+                guard let row = catalogue.row(of: id) else { return -1 }
+                itemOfRow[Int(row)] = Int32(item)
+                return row
+            }
+            self.itemOfRow = itemOfRow
         }
-        self.itemOfRow = itemOfRow
         rules = CandidateRules.catalogue(catalogue, rowOfItem: rowOfItem)
     }
 

@@ -93,6 +93,44 @@ struct DaemonLifecycleTests {
         #expect(!FileManager.default.fileExists(atPath: daemon.socket), "the socket file is removed at exit")
     }
 
+    @Test("after reloads to other snapshots no file of the first one stays mapped, nor of any replaced one")
+    func replacedSnapshotsAreUnmapped() throws {
+        let folder = try TemporaryFolder()
+        for (name, seed) in [("a", "1"), ("b", "2")] {
+            let synth = try runCLI([
+                "snapshot", "synth", "--items", "2000", "--dims", "8", "--users", "10", "--seed", seed, "--out",
+                folder.path(name),
+            ])
+            #expect(synth.status == 0, "\(synth.stderr)")
+        }
+        let current = folder.path("current")
+        try FileManager.default.createSymbolicLink(atPath: current, withDestinationPath: "a")
+        let daemon = try DaemonProcess(catalogue: nil, snapshot: current)
+        func mapped() throws -> Set<String> {
+            let maps = try String(contentsOfFile: "/proc/\(daemon.process.processIdentifier)/maps", encoding: .utf8)
+            return Set(maps.split(separator: "\n").compactMap { line in
+                line.split(separator: " ").last.map(String.init).flatMap { $0.hasSuffix(".npy") ? $0 : nil }
+            })
+        }
+        #expect(try mapped().contains { $0.hasPrefix(folder.path("a") + "/") })
+        for target in ["b", "a", "b"] {
+            try FileManager.default.removeItem(atPath: current)
+            try FileManager.default.createSymbolicLink(atPath: current, withDestinationPath: target)
+            #expect(try daemon.request(#"{"op":"reload"}"#).ok)
+            // The reload answers once the new state serves; the old one goes when its last request is done.
+            _ = try daemon.request(#"{"op":"recommend","scorer":"mf","user":"1","k":3}"#)
+            let other = folder.path(target == "a" ? "b" : "a") + "/"
+            var files = try mapped()
+            let deadline = Date().addingTimeInterval(10)
+            while files.contains(where: { $0.hasPrefix(other) }), Date() < deadline {
+                usleep(50_000)
+                files = try mapped()
+            }
+            #expect(!files.contains { $0.hasPrefix(other) }, "still mapped after the reload to \(target): \(files.sorted())")
+            #expect(files.contains { $0.hasPrefix(folder.path(target) + "/") })
+        }
+    }
+
     @Test("a reload that fails keeps the old state and says why in info")
     func failedReload() throws {
         let daemon = try DaemonProcess(catalogue: nil)
