@@ -107,12 +107,16 @@ struct DaemonLifecycleTests {
         try FileManager.default.createSymbolicLink(atPath: current, withDestinationPath: "a")
         let daemon = try DaemonProcess(catalogue: nil, snapshot: current)
         func mapped() throws -> Set<String> {
-            let maps = try String(contentsOfFile: "/proc/\(daemon.process.processIdentifier)/maps", encoding: .utf8)
+            // Read to the end: /proc files report a size of 0, which String(contentsOfFile:) trusts.
+            let file = try #require(FileHandle(forReadingAtPath: "/proc/\(daemon.process.processIdentifier)/maps"))
+            defer { try? file.close() }
+            let maps = String(decoding: try file.readToEnd() ?? Data(), as: UTF8.self)
             return Set(maps.split(separator: "\n").compactMap { line in
                 line.split(separator: " ").last.map(String.init).flatMap { $0.hasSuffix(".npy") ? $0 : nil }
             })
         }
-        #expect(try mapped().contains { $0.hasPrefix(folder.path("a") + "/") })
+        let first = try mapped()
+        #expect(first.contains { $0.hasPrefix(folder.path("a") + "/") }, "\(first.sorted())")
         for target in ["b", "a", "b"] {
             try FileManager.default.removeItem(atPath: current)
             try FileManager.default.createSymbolicLink(atPath: current, withDestinationPath: target)
@@ -127,7 +131,7 @@ struct DaemonLifecycleTests {
                 files = try mapped()
             }
             #expect(!files.contains { $0.hasPrefix(other) }, "still mapped after the reload to \(target): \(files.sorted())")
-            #expect(files.contains { $0.hasPrefix(folder.path(target) + "/") })
+            #expect(files.contains { $0.hasPrefix(folder.path(target) + "/") }, "\(files.sorted())")
         }
     }
 
