@@ -26,9 +26,11 @@ final class CatalogueCache: Sendable {
         // than what was loaded, so the next reload loads again (never the reverse).
         let revision = try store.catalogueRevision()
         let file = FileIdentity(path: path)
-        if let entry = last.withLock({ $0 }), entry.path == path, entry.revision == revision, let file, entry.file == file {
+        let cached = last.withLock { entry -> (TrackCatalogue, Date)? in
+            guard let entry, entry.path == path, entry.revision == revision, let file, entry.file == file else { return nil }
             return (entry.catalogue, entry.loadedAt)
         }
+        if let cached { return (cached.0, loadedAt: cached.1) }
         let now = Date()
         let catalogue = try store.loadCatalogue()
         last.withLock {
