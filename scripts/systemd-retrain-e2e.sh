@@ -192,13 +192,21 @@ EOF
 for unit in "${SYSTEM_UNITS[@]}"; do
   sed -e "s#/usr/local/bin/#$BIN_DIR/#g" -e "s#/etc/earshot/#$CONF_DIR/#g" "$ROOT/systemd/$unit" >"$UNIT_DIR/$unit"
 done
+# with-systemd's manager runs in a mount namespace of its own: a unit with
+# ProtectProc=/ProtectKernelTunables= (as the shipped ones) gets a namespace
+# built without the manager's /run folder, so the test config there (what
+# /etc/earshot/ is on a host) is bound in explicitly, and so is the runtime
+# folder with the daemon's socket for the retrain unit (/run/earshot on a host).
 log_dropin earshot.service "DynamicUser=no
 User=
 Group=
 BindPaths=%t/systemd/notify
+BindReadOnlyPaths=$CONF_DIR
 ExecStopPost=+/bin/sh -c 'echo \"\$\${SERVICE_RESULT} \$\${EXIT_CODE} \$\${EXIT_STATUS}\" >>$EXIT_RECORD'"
 log_dropin earshot-retrain.service "User=
-Group="
+Group=
+BindReadOnlyPaths=$CONF_DIR
+BindPaths=%t/earshot"
 mkdir -p "$UNIT_DIR/earshot.socket.d"
 printf '[Socket]\nSocketGroup=\n' >"$UNIT_DIR/earshot.socket.d/test.conf"
 check "daemon-reload with the four shipped system units" "" sctl daemon-reload
