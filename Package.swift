@@ -78,9 +78,14 @@ let package = Package(
         .target(name: "ContentSimilarity", dependencies: ["EarshotScoring"], path: "Plugins/ContentSimilarity"),
         .target(name: "MatrixFactorization", dependencies: ["EarshotScoring"], path: "Plugins/MatrixFactorization"),
         .target(name: "TwoTower", dependencies: ["EarshotScoring"], path: "Plugins/TwoTower"),
+        .target(name: "Popular", dependencies: ["EarshotScoring"], path: "Plugins/Popular"),
+        .target(name: "Artists", dependencies: ["EarshotScoring"], path: "Plugins/Artists"),
+        .target(name: "Blend", dependencies: ["EarshotScoring"], path: "Plugins/Blend"),
 
         // The built-in scorers, in one registry.
-        .target(name: "EarshotScorers", dependencies: ["EarshotScoring", "ContentSimilarity", "MatrixFactorization", "TwoTower"]),
+        .target(
+            name: "EarshotScorers",
+            dependencies: ["EarshotScoring", "ContentSimilarity", "MatrixFactorization", "TwoTower", "Popular", "Artists", "Blend"]),
 
         // Training and offline evaluation.
         .target(name: "EarshotTraining", dependencies: ["EarshotScoring", "EarshotSnapshot", "COpenBLAS"]),
@@ -123,6 +128,7 @@ let package = Package(
         .testTarget(
             name: "EarshotTrainingTests",
             dependencies: ["EarshotTraining", "EarshotScoring", "EarshotSnapshot", "MatrixFactorization"]),
+        .testTarget(name: "BlendTests", dependencies: ["Blend", "Popular", "Artists", "EarshotScoring"]),
         .testTarget(name: "EarshotSystemdTests", dependencies: ["EarshotSystemd"]),
         .testTarget(name: "EarshotPluginsTests", dependencies: ["EarshotPlugins", "EarshotScoring"]),
         .testTarget(

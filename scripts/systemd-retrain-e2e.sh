@@ -32,8 +32,9 @@
 #      ordinary user's XDG defaults give: socket activation on
 #      %t/earshot/earshot.sock, the daemon serving the snapshot from
 #      $XDG_STATE_HOME/earshot (where the `earshot` command looks by
-#      default), reload, a user retrain (Result=success, promoted), stop
-#      with exit 0.
+#      default), reload, eight plays of a listener new to the model and a
+#      user retrain (Result=success, promoted with that one listener's
+#      held-out play judged), stop with exit 0.
 #
 # Output: `ok - ...` / `not ok - ...` lines, then `N passed, M failed`; exit
 # status 0 only when M is 0. Every wait is bounded; everything created is
@@ -367,12 +368,16 @@ sctl reload earshot.service
 reloaded() { [[ $(json_get "$(request '{"op":"info"}')" result.reloads.ok) == 1 ]]; }
 check "user units: systemctl --user reload (reloads.ok 1, same MainPID)" "MainPID $user_pid → $(prop earshot.service MainPID)" \
   wait_until 10 reloaded
-request '{"op":"listen","user":"me","track":"demo000000000000000003","ms_played":200000}' >/dev/null
+# The seed's own listener, new to the model: eight plays, the latest held out and judged alone.
+for n in 0 1 2 3 4 5 6 7; do
+  request "{\"op\":\"listen\",\"user\":\"me\",\"track\":\"$(printf 'demo%018d' $((n * 3)))\",\"ms_played\":200000,\"ts\":\"2026-12-01T12:0$n:00Z\"}" >/dev/null
+done
 result=$(run_retrain)
 summary=$(last_summary)
-check "user earshot-retrain.service with the CLI defaults: Result=success, promoted, served" \
+check "user earshot-retrain.service with the CLI defaults: Result=success, promoted on the lone new listener's plays, served" \
   "Result=$result served=$(served_id) summary=$summary" \
-  test "$result" = success -a "$(json_get "$summary" outcome)" = promoted -a "$(served_id)" = "$(json_get "$summary" id)"
+  test "$result" = success -a "$(json_get "$summary" outcome)" = promoted -a "$(served_id)" = "$(json_get "$summary" id)" \
+  -a "$(json_get "$summary" parts.0.users)" = 1
 sctl stop earshot.service earshot.socket
 check "user units: stop, the daemon exits 0 and the socket is removed" "$(tail -n 1 "$EXIT_RECORD" 2>/dev/null)" \
   test "$(tail -n 1 "$EXIT_RECORD" 2>/dev/null)" = "success exited 0" -a ! -e "$SOCK"

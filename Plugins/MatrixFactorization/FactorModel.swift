@@ -10,7 +10,7 @@ struct FactorModel: Sendable {
     let userFactors: TensorElements<Float>
     /// Confidence of each training interaction (the trainer's `c`), aligned with `users.items`.
     let userItemConfidences: [Float]
-    let foldIn: FoldIn
+    let foldIn: ALSFoldIn
 
     /// Reads and checks the part; every message names the file at fault.
     init(part: SnapshotPart, settings: [String: String] = [:]) throws(ScorerLoadError) {
@@ -58,7 +58,7 @@ struct FactorModel: Sendable {
             ann: try ANNSettings(settings: settings, scorer: "mf"), fail: fail)
         self.users = training
         self.userFactors = userMatrix.values
-        let foldIn = FoldIn(
+        let foldIn = ALSFoldIn(
             itemFactors: itemMatrix.values, dimension: dimension, regularization: regularization,
             regularizationExponent: exponent, alpha: alpha, relativeWeights: (part.parameters["relative_weights"] ?? 0) != 0)
         self.foldIn = foldIn

@@ -13,9 +13,6 @@ import EarshotTraining
 /// that has seen the answer.
 struct HoldoutEvaluation {
     static let k = 10
-    /// Fewer users with held-out plays the current model never saw, and the
-    /// gate uses all held-out plays instead.
-    static let minimumUsers = 5
 
     /// The held-out tracks `scorer` was not trained on, by user (users with none left out).
     static func unseen(by scorer: any LoadedScorer, in heldOut: [String: Set<String>]) -> [String: Set<String>] {

@@ -78,9 +78,10 @@ extension Retrainer {
         for part in planned {
             let old = try Self.load(part, from: current, label: "current snapshot \(currentName)")
             let new = try Self.load(part, from: candidate, label: "candidate")
-            // Plays neither model was trained on; too few, and all held-out plays (which favours the current model).
+            // Plays neither model was trained on, even a lone listener's; only when
+            // there are none, all held-out plays (which favours the current model).
             var judged = HoldoutEvaluation.unseen(by: old, in: data.heldOut)
-            let fresh = judged.count >= HoldoutEvaluation.minimumUsers
+            let fresh = !judged.isEmpty
             if !fresh { judged = data.heldOut }
             let gate = QualityGate(
                 current: HoldoutEvaluation.perUser(scorer: old, data: data, heldOut: judged),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EarshotCatalogue
+import EarshotSnapshot
 import EarshotTraining
 import Foundation
 
@@ -57,6 +58,7 @@ struct DemoCommand: ParsableCommand {
               echo '{"op":"recommend","user":"demo","k":5}' | socat - UNIX-CONNECT:\(socket)
               echo '{"op":"recommend","user":"demo","scorer":"mf","k":5}' | socat - UNIX-CONNECT:\(socket)
               echo '{"op":"recommend","user":"demo","scorer":"two-tower","k":5}' | socat - UNIX-CONNECT:\(socket)
+              echo '{"op":"recommend","user":"demo","scorer":"blend","k":5,"max_per_artist":1}' | socat - UNIX-CONNECT:\(socket)
               echo '{"op":"recommend","history":["\(DemoCatalogue.trackID(8))"],"scorer":"two-tower","k":5}' | socat - UNIX-CONNECT:\(socket)
               echo '{"op":"similar","track":"\(DemoCatalogue.listenedTracks[0])","k":5}' | socat - UNIX-CONNECT:\(socket)
               echo '{"op":"search","q":"Generated Song 42","k":3}' | socat - UNIX-CONNECT:\(socket)
@@ -75,12 +77,15 @@ struct DemoCommand: ParsableCommand {
 
 extension DemoCommand {
     /// Trains `mf` and `two-tower` (genres as tags) on the catalogue's
-    /// listens into one snapshot and points `current` at it.
+    /// listens, then `popular` and a `blend` of content, mf, two-tower and
+    /// popular fitted on the same listens, into one snapshot, and points
+    /// `current` at it.
     func trainModels(database: String, in snapshots: URL) throws {
-        FileHandle.standardOutput.write(Data("Training the mf and two-tower models on the generated listens…\n".utf8))
+        FileHandle.standardOutput.write(Data("Training the mf, two-tower and blend models on the generated listens…\n".utf8))
         let mfPath = snapshots.appendingPathComponent("demo-mf").path
-        let both = snapshots.appendingPathComponent("demo").path
-        for leftover in [mfPath, both] { try? FileManager.default.removeItem(atPath: leftover) }
+        let both = snapshots.appendingPathComponent("demo-mf-two-tower").path
+        let all = snapshots.appendingPathComponent("demo").path
+        for leftover in [mfPath, both, all] { try? FileManager.default.removeItem(atPath: leftover) }
         let mf = try TrainMFCommand.parse(["--db", database, "--out", mfPath])
         try mf.run()
         if mfOnly {
@@ -90,6 +95,12 @@ extension DemoCommand {
         }
         let twoTower = try TrainTwoTowerCommand.parse(["--db", database, "--into", mfPath, "--out", both])
         try twoTower.run()
+        let (catalogue, listens) = try TrainArtistsCommand.readCatalogue(database)
+        let popular = CataloguePopularity.part(catalogue: catalogue, listens: listens).snapshotPart()
+        let (blend, _) = try CatalogueBlendFit.part(
+            sources: ["content", "mf", "two-tower", "popular"], parts: [popular], basedOn: both, catalogue: catalogue,
+            listens: listens, candidates: 100, fitK: 10)
+        try SnapshotWriter.write([popular, blend.snapshotPart()], to: all, catalogueFingerprint: catalogue.fingerprint, basedOn: both)
         try FileManager.default.createSymbolicLink(
             atPath: snapshots.appendingPathComponent("current").path, withDestinationPath: "demo")
     }

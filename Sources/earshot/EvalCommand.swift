@@ -2,31 +2,36 @@ import ArgumentParser
 import EarshotScoring
 import EarshotSnapshot
 import EarshotTraining
-import EarshotScorers
 import Foundation
 
-/// `earshot eval`: offline quality of a snapshot's scorer on a train/test
+/// `earshot eval`: offline quality — on a train/test split (`earshot eval
+/// split`, the default, so `earshot eval --snapshot …` runs it) or on one
+/// listener's later listens (`earshot eval history`).
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval", abstract: "Evaluate a scorer offline.",
+        subcommands: [EvalSplitCommand.self, EvalHistoryCommand.self], defaultSubcommand: EvalSplitCommand.self)
+}
+
+/// `earshot eval [split]`: offline quality of a snapshot's scorer on a train/test
 /// split, through the plugin API the daemon serves with.
 ///
 /// The last line of stdout is one JSON object,
 /// `{"users":1877,"recall@10":…,"ndcg@10":…,"hit@10":…,"k":10,"scorer":"mf"}`.
-struct EvalCommand: ParsableCommand {
+struct EvalSplitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "eval",
-        abstract: "Evaluate a snapshot's scorer offline: recall@K, ndcg@K and hit@K over the test users.",
+        commandName: "split",
+        abstract: "Evaluate a snapshot's scorer on a train/test split (the default): recall@K, ndcg@K and hit@K over the test users.",
         discussion: """
             For each user with test items the scorer ranks all its items for that user, with the user's training \
             items as history and removed from the ranking. recall@K = hits / min(K, test items); ndcg@K uses binary \
             relevance and the ideal DCG of min(K, test items) hits; hit@K = any hit. Averages over the test users.
             """)
 
-    /// The daemon's scorers; those that need a catalogue fail to load here and say so.
-    static let registry = BuiltInScorers.registry
-
     @Option(help: ArgumentHelp("Snapshot directory.", valueName: "DIR"))
     var snapshot: String
 
-    @Option(help: ArgumentHelp("Scorer to evaluate (\(Self.registry.names.joined(separator: ", "))).", valueName: "NAME"))
+    @Option(help: ArgumentHelp("Scorer to evaluate (mf, two-tower, popular, blend).", valueName: "NAME"))
     var scorer: String
 
     @Option(help: ArgumentHelp("Training interactions TSV (history and exclusions).", valueName: "TSV"))
@@ -43,23 +48,16 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         guard (1...10_000).contains(k) else { throw CLIError("--k must be 1…10000, found \(k)") }
-        guard let plugin = Self.registry.scorer(named: scorer) else {
-            throw CLIError("--scorer: no offline-evaluable scorer named \(scorer); known: \(Self.registry.names.joined(separator: ", "))")
-        }
         let loaded: any LoadedScorer
         let trainTable: InteractionTable
         let testTable: InteractionTable
         do {
             let snapshot = try SnapshotReader.read(at: self.snapshot)
-            var context = ScorerLoadContext(catalogue: .empty, part: snapshot.parts[scorer])
-            context.partFolder = snapshot.resolvedPath + "/" + scorer
-            loaded = try plugin.load(context)
+            loaded = try OfflineScorers.load(scorer, snapshot: snapshot, catalogue: .empty)
             trainTable = try InteractionTable.read(tsv: train)
             testTable = try InteractionTable.read(tsv: test)
         } catch let error as SnapshotError {
             throw CLIError(error.description)
-        } catch let error as ScorerLoadError {
-            throw CLIError("scorer \(scorer): \(error.description)")
         } catch let error as TrainingError {
             throw CLIError(error.description)
         }

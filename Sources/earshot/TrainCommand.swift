@@ -6,7 +6,7 @@ import Foundation
 
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "train", abstract: "Train models and write them as snapshots.", subcommands: [TrainMFCommand.self, TrainTwoTowerCommand.self])
+        commandName: "train", abstract: "Train models and write them as snapshots.", subcommands: [TrainMFCommand.self, TrainTwoTowerCommand.self, TrainBlendCommand.self, TrainArtistsCommand.self])
 }
 
 /// `earshot train mf (--interactions TSV | --db DB) --out DIR`: implicit-feedback

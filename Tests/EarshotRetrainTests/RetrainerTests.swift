@@ -81,6 +81,20 @@ struct RetrainerTests {
         #expect(folder.entries().count == 2)
     }
 
+    @Test("a lone new listener's latest plays are what the gate judges, and the model that learns them is promoted")
+    func loneListener() throws {
+        let (root, settings) = try Self.makeState()
+        defer { try? FileManager.default.removeItem(at: root) }
+        try CatalogueStore.open(path: settings.cataloguePath, create: false).recordListens(Self.listens(users: 60..<61, day: 1))
+        let report = try Self.retrain(settings)
+        #expect(report.outcome == "promoted", "\(report.reason)")
+        let part = try #require(report.parts.first)
+        // Only user60's held-out plays are new to the current model: one user judged, not all sixty-one.
+        #expect(part.users == 1)
+        let manifest = try #require(try SnapshotReader.read(at: settings.snapshotPath).manifest.scorers["mf"])
+        #expect(manifest.training["users"] == 61)
+    }
+
     @Test("a model forced worse is kept as a snapshot but not promoted; rollback and gc keep current and served")
     func gate() throws {
         let (root, baseSettings) = try Self.makeState()

@@ -16,11 +16,6 @@ struct SystemdRetrainTests {
     @Test(
         "retrain service, quality gate, gc, metrics and the user units under a real systemd manager",
         .enabled(if: SystemdUnitTests.canRun, "needs root, ../shared/tools/with-systemd and systemctl"),
-        // Not yet green: every system-unit check passes, but the user units' retrain is kept,
-        // not promoted: with one listener the gate has fewer than five users with plays the
-        // current model never saw and falls back to plays it trained on (README, "Retraining").
-        // Opt in with EARSHOT_SYSTEMD_RETRAIN=1.
-        .enabled(if: ProcessInfo.processInfo.environment["EARSHOT_SYSTEMD_RETRAIN"] == "1", "set EARSHOT_SYSTEMD_RETRAIN=1"),
         .timeLimit(.minutes(12)))
     func retrainUnits() throws {
         let script = SystemdUnitTests.packageRoot.appendingPathComponent("scripts/systemd-retrain-e2e.sh").path

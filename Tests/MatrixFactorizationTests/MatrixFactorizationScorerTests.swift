@@ -178,11 +178,11 @@ struct VectorKernelTests {
         // A = [[4, 2], [2, 3]], b = [2, 1] ⇒ x = [0.5, 0]
         var a: [Double] = [4, 2, 2, 3]
         var b: [Double] = [2, 1]
-        #expect(FoldIn.choleskySolve(&a, &b, dimension: 2))
+        #expect(ALSFoldIn.choleskySolve(&a, &b, dimension: 2))
         #expect(abs(b[0] - 0.5) < 1e-12 && abs(b[1]) < 1e-12)
         var singular: [Double] = [0, 0, 0, 0]
         var rhs: [Double] = [1, 1]
-        #expect(!FoldIn.choleskySolve(&singular, &rhs, dimension: 2))
+        #expect(!ALSFoldIn.choleskySolve(&singular, &rhs, dimension: 2))
     }
 }
 

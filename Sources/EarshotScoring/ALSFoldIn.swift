@@ -1,4 +1,3 @@
-import EarshotScoring
 import Foundation
 
 /// The user vector of a history the model was not trained on: the exact
@@ -12,17 +11,17 @@ import Foundation
 /// With relative weights, `s` is the geometric mean of the weights being
 /// folded in (for a trained user with new history: of the new items' weights;
 /// their training items keep the confidences stored in the snapshot).
-struct FoldIn: Sendable {
-    let dimension: Int
+public struct ALSFoldIn: Sendable {
+    public let dimension: Int
     /// `YᵀY`, row-major `dimension × dimension`.
-    let gram: [Double]
-    let regularization: Double
-    let regularizationExponent: Double
-    let alpha: Double
+    public let gram: [Double]
+    public let regularization: Double
+    public let regularizationExponent: Double
+    public let alpha: Double
     /// Weights are divided by the geometric mean of the history's weights.
-    let relativeWeights: Bool
+    public let relativeWeights: Bool
 
-    init(
+    public init(
         itemFactors: TensorElements<Float>, dimension: Int, regularization: Double, regularizationExponent: Double,
         alpha: Double, relativeWeights: Bool
     ) {
@@ -86,7 +85,7 @@ struct FoldIn: Sendable {
     }
 
     /// Confidences of history weights (each > 0), in order.
-    func confidences(_ weights: [Float]) -> [Float] {
+    public func confidences(_ weights: [Float]) -> [Float] {
         guard !weights.isEmpty else { return [] }
         var scale = 1.0
         if relativeWeights {
@@ -96,7 +95,7 @@ struct FoldIn: Sendable {
     }
 
     /// Solves for the user vector of `items` with `confidences`.
-    func userVector(items: [Int32], confidences: [Float], itemFactors: TensorElements<Float>) -> [Float] {
+    public func userVector(items: [Int32], confidences: [Float], itemFactors: TensorElements<Float>) -> [Float] {
         let k = dimension
         var matrix = gram
         var rhs = [Double](repeating: 0, count: k)
@@ -120,7 +119,7 @@ struct FoldIn: Sendable {
 
     /// Solves `A x = b` in place for a symmetric positive definite `A` given
     /// by its upper triangle; `b` becomes `x`. False when `A` is not positive definite.
-    static func choleskySolve(_ a: inout [Double], _ b: inout [Double], dimension k: Int) -> Bool {
+    public static func choleskySolve(_ a: inout [Double], _ b: inout [Double], dimension k: Int) -> Bool {
         // A = Uᵀ U with U upper triangular, stored over A's upper triangle.
         for j in 0..<k {
             var diagonal = a[j * k + j]

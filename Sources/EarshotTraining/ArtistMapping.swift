@@ -1,0 +1,121 @@
+import EarshotScoring
+import EarshotSnapshot
+import Foundation
+
+/// Last.fm artists (the ALS model's items) mapped onto catalogue tracks by
+/// normalized artist name (`TextNormalization.name`): a track gets every
+/// credited artist that matches. When several Last.fm artists share a
+/// normalized name, the one with the most listeners wins.
+public struct ArtistMapping: Sendable {
+    /// Catalogue rows with at least one matched artist, in catalogue order.
+    public let rows: [Int32]
+    /// CSR over `rows`: each track's matched artists (model item indices).
+    public let offsets: [Int]
+    public let artists: [Int32]
+    public let catalogue: TrackCatalogue
+    /// Model artists matched to at least one catalogue artist.
+    public let matchedArtists: Int
+    public let modelArtists: Int
+    /// Listening pairs (rows of `user_artists.dat`) whose artist matched.
+    public let matchedPairs: Int
+    public let pairs: Int
+    /// Catalogue rows as the CSV counts them (a track once per genre) with a match.
+    public let matchedCatalogueRows: Int
+    public let catalogueRows: Int
+
+    public init(model: ALSModel, names: [String: String], catalogue: TrackCatalogue, table: InteractionTable) {
+        var listeners = [Int](repeating: 0, count: model.itemIDs.count)
+        for item in table.items { listeners[Int(item)] += 1 }
+        var artistOfName: [String: Int32] = [:]
+        for (index, id) in model.itemIDs.enumerated() {
+            guard let name = names[id] else { continue }
+            let key = TextNormalization.name(name)
+            guard !key.isEmpty else { continue }
+            if let other = artistOfName[key], listeners[Int(other)] >= listeners[index] { continue }
+            artistOfName[key] = Int32(index)
+        }
+        var rows: [Int32] = []
+        var offsets = [0]
+        var artists: [Int32] = []
+        var matched = Set<Int32>()
+        var matchedRows = 0
+        var allRows = 0
+        var cache: [String: Int32?] = [:]
+        for (row, track) in catalogue.tracks.enumerated() {
+            allRows += max(1, track.genres.count)
+            var found: [Int32] = []
+            for name in track.artists {
+                let artist: Int32?
+                if let known = cache[name] {
+                    artist = known
+                } else {
+                    artist = artistOfName[TextNormalization.name(name)]
+                    cache[name] = artist
+                }
+                if let artist, !found.contains(artist) { found.append(artist) }
+            }
+            guard !found.isEmpty else { continue }
+            rows.append(Int32(row))
+            artists += found
+            offsets.append(artists.count)
+            matched.formUnion(found)
+            matchedRows += max(1, track.genres.count)
+        }
+        self.rows = rows
+        self.offsets = offsets
+        self.artists = artists
+        self.catalogue = catalogue
+        matchedArtists = matched.count
+        modelArtists = model.itemIDs.count
+        matchedPairs = table.items.lazy.filter { matched.contains($0) }.count
+        pairs = table.count
+        matchedCatalogueRows = matchedRows
+        catalogueRows = allRows
+    }
+
+    /// Human-readable lines for stderr.
+    public var report: String {
+        func percent(_ a: Int, _ b: Int) -> String { String(format: "%.1f%%", b == 0 ? 0 : 100 * Double(a) / Double(b)) }
+        return """
+            artists: \(matchedArtists) of \(modelArtists) Last.fm artists match a catalogue artist by normalized name
+            artists: they cover \(matchedPairs) of \(pairs) listening pairs (\(percent(matchedPairs, pairs)))
+            artists: \(rows.count) of \(catalogue.count) catalogue tracks (\(matchedCatalogueRows) of \(catalogueRows) rows counted once per genre, \(percent(matchedCatalogueRows, catalogueRows))) have a matched artist
+
+            """
+    }
+
+    /// The counts as JSON members (no braces).
+    public var summaryJSON: String {
+        #""matched_artists":\#(matchedArtists),"lastfm_artists":\#(modelArtists),"matched_pairs":\#(matchedPairs),"#
+            + #""pairs":\#(pairs),"matched_tracks":\#(rows.count),"tracks":\#(catalogue.count),"#
+            + #""matched_catalogue_rows":\#(matchedCatalogueRows),"catalogue_rows":\#(catalogueRows)"#
+    }
+
+    /// The `artists/` part: `items.txt` (catalogue ids), `artists.txt` (Last.fm
+    /// ids), `artist_factors.npy`, the tracks' artists as CSR
+    /// (`track_artists_indptr.npy`, `track_artists_indices.npy`) and
+    /// `track_prior.npy` (catalogue popularity, 0–1); fold-in settings and
+    /// `prior_weight` in the manifest.
+    public func snapshotPart(model: ALSModel, priorWeight: Double) -> SnapshotPartContents {
+        func list(_ ids: [String]) -> Data { Data((ids.joined(separator: "\n") + (ids.isEmpty ? "" : "\n")).utf8) }
+        let prior = rows.map { Float(catalogue.tracks[Int($0)].popularity) / 100 }
+        var hyperparameters = model.configuration.hyperparameters
+        hyperparameters["prior_weight"] = priorWeight
+        return SnapshotPartContents(
+            name: "artists",
+            part: Manifest.Part(
+                kind: "artists", hyperparameters: hyperparameters,
+                training: [
+                    "listeners": model.userIDs.count, "artists": modelArtists, "matched_artists": matchedArtists,
+                    "matched_pairs": matchedPairs, "tracks": rows.count,
+                ]),
+            files: [
+                "items.txt": list(rows.map { catalogue.tracks[Int($0)].id }),
+                "artists.txt": list(model.itemIDs),
+                "artist_factors.npy": NPY.write(.float32(shape: [model.itemIDs.count, model.factors], values: model.itemFactors)),
+                "track_artists_indptr.npy": NPY.write(.int64(shape: [offsets.count], values: offsets.map(Int64.init))),
+                "track_artists_indices.npy": NPY.write(.int64(shape: [artists.count], values: artists.map(Int64.init))),
+                "track_prior.npy": NPY.write(.float32(shape: [prior.count], values: prior)),
+            ])
+    }
+}
