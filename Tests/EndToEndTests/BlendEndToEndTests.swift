@@ -22,7 +22,9 @@ struct BlendEndToEndTests {
         guard imported.status == 0 else { throw E2EError("import: \(imported.stderr)") }
         let snapshot = folder.appendingPathComponent("artists").path
         let trained = try runCLI([
+            // 16 factors and a pool of 100 keep a debug build's training to seconds; the shipped defaults are measured in docs/blend.md.
             "train", "artists", "--lastfm", Paths.data.appendingPathComponent("lastfm-2k").path, "--db", database, "--out", snapshot,
+            "--factors", "16", "--candidates", "100",
         ])
         guard trained.status == 0 else { throw E2EError("train artists: \(trained.stderr)") }
         return (database, snapshot, trained.stdout)
@@ -37,7 +39,8 @@ struct BlendEndToEndTests {
     @Test("train artists matches thousands of Last.fm artists to the catalogue and reports the coverage")
     func matches() throws {
         let summary = try Self.summary(try Self.trained.get().report)
-        #expect(try #require(summary.int("matched_artists")) > 4_000)
+        // 3,944 distinct artists on the shared data (Last.fm names that normalize alike count once).
+        #expect(try #require(summary.int("matched_artists")) > 3_900)
         #expect(summary.int("lastfm_artists") == 17_632)
         #expect(try #require(summary.int("matched_pairs")) > 50_000)
         #expect(try #require(summary.int("matched_tracks")) > 25_000)
