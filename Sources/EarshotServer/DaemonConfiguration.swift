@@ -29,8 +29,10 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var requestTimeoutMilliseconds = 10_000
     /// Scorers to load, by name; empty means all the binary links.
     public var enabledScorers: [String] = []
+    /// The scorer `similar` uses when a request names none, and the default `defaultScorer`.
+    public static let similarScorer = "content"
     /// The scorer used when a request names none.
-    public var defaultScorer = "content"
+    public var defaultScorer = similarScorer
     /// `[scorer.<name>]` tables, values as text.
     public var scorerSettings: [String: [String: String]] = [:]
     /// Scorer plugin files to load (`[scorers] plugins`), absolute.

@@ -36,7 +36,7 @@ extension Request {
         switch self {
         case .recommend(let request): request.scorer ?? state.configuration.defaultScorer
         case .score(let request): request.scorer ?? state.configuration.defaultScorer
-        case .similar(let request): request.scorer ?? "content"
+        case .similar(let request): request.scorer ?? DaemonConfiguration.similarScorer
         default: nil
         }
     }

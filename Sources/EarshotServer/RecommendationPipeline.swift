@@ -51,7 +51,7 @@ struct RecommendationPipeline: Sendable {
     }
 
     func similar(_ request: SimilarRequest) async throws(ProtocolError) -> JSONValue {
-        let (name, model) = try resolve(request.scorer ?? "content")
+        let (name, model) = try resolve(request.scorer ?? DaemonConfiguration.similarScorer)
         let catalogue = state.catalogue
         var seeds: [Int32] = []
         var exclusion = ItemExclusion(count: model.scorer.itemIDs.count)
