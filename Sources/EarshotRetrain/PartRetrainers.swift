@@ -1,18 +1,52 @@
 import EarshotScoring
+import Foundation
 import EarshotSnapshot
 import EarshotTraining
 import MatrixFactorization
 import TwoTower
 
-/// How `earshot retrain` trains one kind of snapshot part again: its scorer
-/// plugin (to evaluate old and new through the API the daemon serves with)
-/// and its trainer, run with the hyperparameters the current manifest
-/// recorded. A part kind without an entry here stops the retrain with a
-/// message naming it; adding a kind is one entry.
+/// How `earshot retrain` trains one kind of snapshot part again: its trainer,
+/// run with the hyperparameters the current manifest recorded, and the
+/// scorer plugin the quality gate evaluates old and new through (nil for a
+/// part the gate does not judge). A part kind without an entry here stops
+/// the retrain with a message naming it; adding a kind is one entry.
 struct PartRetrainer: Sendable {
-    let plugin: any ScorerPlugin.Type
-    let train: @Sendable (_ data: InteractionTable, _ context: RetrainData, _ recorded: Manifest.Part, _ progress: TerminalProgress)
+    let plugin: (any ScorerPlugin.Type)?
+    let train: @Sendable (_ data: InteractionTable, _ context: RetrainData, _ recorded: RecordedPart, _ progress: TerminalProgress)
         throws(TrainingError) -> SnapshotPartContents
+}
+
+/// A part of the current snapshot as a retrain finds it.
+struct RecordedPart: Sendable {
+    let name: String
+    let manifest: Manifest.Part
+    /// The part's files, by name inside the part, read on demand.
+    let files: @Sendable () throws(TrainingError) -> [String: Data]
+
+    init(name: String, in snapshot: Snapshot) {
+        self.name = name
+        manifest = snapshot.manifest.scorers[name] ?? Manifest.Part(kind: name)
+        let prefix = name + "/"
+        let names = snapshot.manifest.files.keys.filter { $0.hasPrefix(prefix) }
+        let folder = snapshot.resolvedPath
+        files = { () throws(TrainingError) -> [String: Data] in
+            var result: [String: Data] = [:]
+            for file in names {
+                guard let data = FileManager.default.contents(atPath: folder + "/" + file) else {
+                    throw .cannotRead(path: folder + "/" + file, reason: "unreadable")
+                }
+                result[String(file.dropFirst(prefix.count))] = data
+            }
+            return result
+        }
+    }
+
+    var hyperparameters: [String: Double] { manifest.hyperparameters }
+
+    /// The part as it is: for what listens do not change.
+    func carried() throws(TrainingError) -> SnapshotPartContents {
+        SnapshotPartContents(name: name, part: manifest, files: try files())
+    }
 }
 
 enum PartRetrainers {
@@ -31,6 +65,17 @@ enum PartRetrainers {
             let model = trainer.train { progress.update($0.batch, of: $0.batches, note: "\($0.phase) epoch \($0.epoch)/\($0.epochs)") }
             return model.snapshotPart()
         },
+        // Counts, recomputed the way the part recorded; not a fitted model, so not judged.
+        PopularityPart.partName: PartRetrainer(plugin: nil) { data, context, recorded, _ throws(TrainingError) in
+            let popular =
+                recorded.hyperparameters[PopularityPart.catalogueKey] == 1
+                ? PopularityPart(catalogue: context.catalogue, listenersIn: data) : PopularityPart(listenersIn: data)
+            return popular.snapshotPart(training: ["interactions": data.count])
+        },
+        // Trained on the Last.fm files, which listens do not change: carried as it is.
+        ArtistMapping.partName: PartRetrainer(plugin: nil) { _, _, recorded, _ throws(TrainingError) in try recorded.carried() },
+        // Its weights are carried; its sources are the parts retrained and judged beside it.
+        BlendPart.partName: PartRetrainer(plugin: nil) { _, _, recorded, _ throws(TrainingError) in try recorded.carried() },
     ]
 }
 

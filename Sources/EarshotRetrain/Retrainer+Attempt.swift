@@ -11,7 +11,7 @@ extension Retrainer {
     /// One part of the current snapshot with the trainer of its kind.
     struct PlannedPart {
         var name: String
-        var recorded: Manifest.Part
+        var recorded: RecordedPart
         var retrainer: PartRetrainer
     }
 
@@ -34,7 +34,7 @@ extension Retrainer {
                     "part \(name) of \(currentName) is of kind \(part.kind), which this build cannot retrain "
                         + "(it retrains \(PartRetrainers.byKind.keys.sorted().joined(separator: ", ")))")
             }
-            planned.append(PlannedPart(name: name, recorded: part, retrainer: retrainer))
+            planned.append(PlannedPart(name: name, recorded: RecordedPart(name: name, in: current), retrainer: retrainer))
         }
         guard !planned.isEmpty else { throw RetrainError("the current snapshot \(currentName) has no parts to retrain") }
 
@@ -76,8 +76,9 @@ extension Retrainer {
             throw RetrainError("cannot write the candidate snapshot: \(error)")
         }
         for part in planned {
-            let old = try Self.load(part, from: current, label: "current snapshot \(currentName)")
-            let new = try Self.load(part, from: candidate, label: "candidate")
+            guard let plugin = part.retrainer.plugin else { continue }
+            let old = try Self.load(part, plugin, from: current, label: "current snapshot \(currentName)")
+            let new = try Self.load(part, plugin, from: candidate, label: "candidate")
             // Plays neither model was trained on, even a lone listener's; only when
             // there are none, all held-out plays (which favours the current model).
             var judged = HoldoutEvaluation.unseen(by: old, in: data.heldOut)
@@ -90,7 +91,7 @@ extension Retrainer {
                 + "current \(Self.rounded(gate.currentNDCG)), new \(Self.rounded(gate.newNDCG)) "
                 + "(\(gate.passed ? "not worse" : "worse") by margin \(settings.margin) + noise \(Self.rounded(gate.slack)))")
             report.parts.append(PartReport(
-                name: part.name, kind: part.recorded.kind, oldNDCG: gate.currentNDCG, newNDCG: gate.newNDCG,
+                name: part.name, kind: part.recorded.manifest.kind, oldNDCG: gate.currentNDCG, newNDCG: gate.newNDCG,
                 slack: gate.slack, users: gate.users, passed: gate.passed))
         }
 
@@ -173,9 +174,11 @@ extension Retrainer {
         return parts
     }
 
-    private static func load(_ part: PlannedPart, from snapshot: Snapshot, label: String) throws(RetrainError) -> any LoadedScorer {
+    private static func load(_ part: PlannedPart, _ plugin: any ScorerPlugin.Type, from snapshot: Snapshot, label: String)
+        throws(RetrainError) -> any LoadedScorer
+    {
         do {
-            return try part.retrainer.plugin.load(ScorerLoadContext(catalogue: .empty, part: snapshot.parts[part.name]))
+            return try plugin.load(ScorerLoadContext(catalogue: .empty, part: snapshot.parts[part.name]))
         } catch {
             throw RetrainError("\(label): part \(part.name) does not load: \(error)")
         }

@@ -7,6 +7,9 @@ import Foundation
 /// credited artist that matches. When several Last.fm artists share a
 /// normalized name, the one with the most listeners wins.
 public struct ArtistMapping: Sendable {
+    /// The snapshot part name and scorer kind.
+    public static let partName = "artists"
+
     /// Catalogue rows with at least one matched artist, in catalogue order.
     public let rows: [Int32]
     /// CSR over `rows`: each track's matched artists (model item indices).
@@ -102,9 +105,9 @@ public struct ArtistMapping: Sendable {
         var hyperparameters = model.configuration.hyperparameters
         hyperparameters["prior_weight"] = priorWeight
         return SnapshotPartContents(
-            name: "artists",
+            name: Self.partName,
             part: Manifest.Part(
-                kind: "artists", hyperparameters: hyperparameters,
+                kind: Self.partName, hyperparameters: hyperparameters,
                 training: [
                     "listeners": model.userIDs.count, "artists": modelArtists, "matched_artists": matchedArtists,
                     "matched_pairs": matchedPairs, "tracks": rows.count,

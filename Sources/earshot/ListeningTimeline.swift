@@ -82,9 +82,7 @@ enum CataloguePopularity {
         for listen in listens {
             if let row = catalogue.row(of: listen.trackID) { listeners[Int(row)].insert(listen.user) }
         }
-        return PopularityPart(
-            itemIDs: catalogue.tracks.map(\.id),
-            scores: zip(catalogue.tracks, listeners).map { Float($0.popularity) / 100 + Float(log1p(Double($1.count))) })
+        return PopularityPart(catalogue: catalogue, listeners: listeners.map(\.count))
     }
 }
 

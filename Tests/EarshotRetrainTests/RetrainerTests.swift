@@ -95,6 +95,38 @@ struct RetrainerTests {
         #expect(manifest.training["users"] == 61)
     }
 
+    @Test("a snapshot with popular and blend parts retrains: mf judged and refit, popular recounted, the blend carried")
+    func blendSnapshot() throws {
+        let (root, settings) = try Self.makeState()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = SnapshotFolder(snapshotPath: settings.snapshotPath)
+        // A second snapshot like `earshot train blend` writes: mf, popular and a blend of both.
+        let first = try SnapshotReader.read(at: settings.snapshotPath)
+        let store = try CatalogueStore.open(path: settings.cataloguePath, create: false)
+        var table = InteractionTable()
+        for count in try store.playCounts() { table.add(user: count.user, item: count.trackID, weight: Float(count.plays)) }
+        let popular = PopularityPart(listenersIn: table).snapshotPart(training: ["interactions": table.count])
+        let blend = BlendPart(sources: ["mf", "popular"], weights: [1, 2, 0, 0.5, 0, 0], hyperparameters: ["candidates": 50], training: [:])
+        try SnapshotWriter.write(
+            [popular, blend.snapshotPart()], to: folder.path + "/blended", catalogueFingerprint: nil, basedOn: first.resolvedPath)
+        try folder.swapCurrent(to: "blended")
+
+        try store.recordListens(Self.listens(users: 60..<90, day: 1))
+        let report = try Self.retrain(settings)
+        #expect(report.outcome == "promoted", "\(report.reason)")
+        #expect(report.parts.map(\.name) == ["mf"])
+        let retrained = try SnapshotReader.read(at: settings.snapshotPath)
+        #expect(retrained.manifest.scorers["mf"]?.training["users"] == 90)
+        // Recounted over every user's plays, the 30 new users' included.
+        #expect(retrained.manifest.scorers["popular"]?.training["interactions"] == (try store.playCounts()).count)
+        #expect((try store.playCounts()).count > table.count)
+        let carried = try SnapshotReader.read(at: folder.path + "/blended")
+        for file in ["blend/sources.txt", "blend/weights.npy"] {
+            #expect(retrained.manifest.files[file]?.sha256 == carried.manifest.files[file]?.sha256)
+        }
+        #expect(retrained.manifest.scorers["blend"]?.hyperparameters["candidates"] == 50)
+    }
+
     @Test("a model forced worse is kept as a snapshot but not promoted; rollback and gc keep current and served")
     func gate() throws {
         let (root, baseSettings) = try Self.makeState()
