@@ -1,7 +1,7 @@
 import EarshotScoring
-import Foundation
 import EarshotSnapshot
 import EarshotTraining
+import Foundation
 import MatrixFactorization
 import TwoTower
 

@@ -76,19 +76,7 @@ public struct CandidateSelection: Sendable {
             songBest[song] = candidate
             kept.removeAll { $0.item != candidate.item && rules.song(of: $0.item) == song }
         }
-        let artist = rules.artist(of: candidate.item)
-        if let limit = rules.maxPerArtist, artist >= 0 {
-            let same = kept.indices.filter { rules.artist(of: kept[$0].item) == artist }
-            if same.count >= limit {
-                let lowest = same.min { Self.ranks(kept[$1], above: kept[$0]) }!
-                guard Self.ranks(candidate, above: kept[lowest]) else { return }
-                kept.remove(at: lowest)
-            }
-        }
-        if kept.contains(where: { $0.item == candidate.item }) { return }
-        kept.append(candidate)
-        if kept.count > k, let lowest = lowestIndex() { kept.remove(at: lowest) }
-        if kept.count == k, let lowest = lowestIndex() { threshold = kept[lowest].score }
+        admit(candidate, rules: rules)
     }
 
     /// Adds what `other` (a selection over a disjoint part of the items) kept.
@@ -115,8 +103,15 @@ public struct CandidateSelection: Sendable {
         let song = rules.song(of: candidate.item)
         if song >= 0, let best = songBest[song], best.item != candidate.item { return }
         if kept.count == k, let lowest = lowestIndex(), !Self.ranks(candidate, above: kept[lowest]) { return }
-        if let limit = rules.maxPerArtist, rules.artist(of: candidate.item) >= 0 {
-            let artist = rules.artist(of: candidate.item)
+        admit(candidate, rules: rules)
+    }
+
+    /// The steps `insert` and `insertMerged` share once the song is settled:
+    /// the per-artist limit (the artist's lowest kept item makes way for a
+    /// better one), then `k`.
+    private mutating func admit(_ candidate: ScoredItem, rules: CandidateRules) {
+        let artist = rules.artist(of: candidate.item)
+        if let limit = rules.maxPerArtist, artist >= 0 {
             let same = kept.indices.filter { rules.artist(of: kept[$0].item) == artist }
             if same.count >= limit {
                 let lowest = same.min { Self.ranks(kept[$1], above: kept[$0]) }!

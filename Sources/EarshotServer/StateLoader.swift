@@ -17,8 +17,8 @@ struct StateLoader: Sendable {
 
     func load(_ configuration: DaemonConfiguration, logger: Logger) throws(ReloadError) -> ServingState {
         let now = Date()
-        let (catalogue, catalogueLoadedAt, listeners, forgotten, catalogueExists) = try loadCatalogue(
-            configuration, logger: logger)
+        let loadedCatalogue = try loadCatalogue(configuration, logger: logger)
+        let catalogue = loadedCatalogue.catalogue
         let snapshot = try loadSnapshot(configuration, logger: logger)
         var slots: [ScorerSlot] = []
         var unmatched = 0
@@ -72,24 +72,34 @@ struct StateLoader: Sendable {
         return ServingState(
             configuration: configuration, catalogue: catalogue,
             catalogueStatus: CatalogueStatus(
-                path: configuration.cataloguePath, exists: catalogueExists, loadedAt: catalogueLoadedAt ?? now),
-            snapshotStatus: snapshotStatus, scorers: slots, listeners: listeners, plugins: plugins,
-            forgotten: forgotten, mappedFiles: snapshot?.mappedFiles ?? [])
+                path: configuration.cataloguePath, exists: loadedCatalogue.exists, loadedAt: loadedCatalogue.loadedAt ?? now),
+            snapshotStatus: snapshotStatus, scorers: slots, listeners: loadedCatalogue.listeners, plugins: plugins,
+            forgotten: loadedCatalogue.forgotten, mappedFiles: snapshot?.mappedFiles ?? [])
     }
 
-    private func loadCatalogue(
-        _ configuration: DaemonConfiguration, logger: Logger
-    ) throws(ReloadError) -> (TrackCatalogue, Date?, [String: ListenerProfile], [String: Date], Bool) {
+    /// What a state takes from the catalogue file.
+    private struct LoadedCatalogue {
+        var catalogue: TrackCatalogue = .empty
+        /// When its tracks were read (nil: no file).
+        var loadedAt: Date?
+        var listeners: [String: ListenerProfile] = [:]
+        var forgotten: [String: Date] = [:]
+        var exists = false
+    }
+
+    private func loadCatalogue(_ configuration: DaemonConfiguration, logger: Logger) throws(ReloadError) -> LoadedCatalogue {
         let path = configuration.cataloguePath
         guard FileManager.default.fileExists(atPath: path) else {
             logger.notice("no catalogue file; serving an empty catalogue", metadata: ["path": "\(path)"])
-            return (.empty, nil, [:], [:], false)
+            return LoadedCatalogue()
         }
         do {
             let store = try CatalogueStore.open(path: path, create: false)
             let (catalogue, loadedAt) = try catalogues.catalogue(at: path, in: store)
-            let listeners = ListenerProfile.build(from: try store.allListens(), catalogue: catalogue)
-            return (catalogue, loadedAt, listeners, try store.forgottenUsers(), true)
+            return LoadedCatalogue(
+                catalogue: catalogue, loadedAt: loadedAt,
+                listeners: ListenerProfile.build(from: try store.allListens(), catalogue: catalogue),
+                forgotten: try store.forgottenUsers(), exists: true)
         } catch {
             throw ReloadError("catalogue \(path): \(error)")
         }
