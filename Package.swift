@@ -85,7 +85,10 @@ let package = Package(
         // The built-in scorers, in one registry.
         .target(
             name: "EarshotScorers",
-            dependencies: ["EarshotScoring", "ContentSimilarity", "MatrixFactorization", "TwoTower", "Popular", "Artists", "Blend"]),
+            dependencies: [
+                "EarshotScoring", "EarshotSnapshot", "ContentSimilarity", "MatrixFactorization", "TwoTower", "Popular", "Artists",
+                "Blend",
+            ]),
 
         // Training and offline evaluation.
         .target(name: "EarshotTraining", dependencies: ["EarshotScoring", "EarshotSnapshot", "COpenBLAS"]),
@@ -95,7 +98,7 @@ let package = Package(
             name: "EarshotRetrain",
             dependencies: [
                 "EarshotCatalogue", "EarshotScoring", "EarshotSnapshot", "EarshotTraining", "EarshotClient",
-                "MatrixFactorization", "TwoTower",
+                "MatrixFactorization", "TwoTower", "Blend", "EarshotScorers",
             ]),
 
         // Executables: thin.

@@ -74,7 +74,8 @@ enum PartRetrainers {
         },
         // Trained on the Last.fm files, which listens do not change: carried as it is.
         ArtistMapping.partName: PartRetrainer(plugin: nil) { _, _, recorded, _ throws(TrainingError) in try recorded.carried() },
-        // Its weights are carried; its sources are the parts retrained and judged beside it.
+        // Carried into the candidate; the promoted snapshot gets weights refitted
+        // on the candidate's sources (`BlendRefit`).
         BlendPart.partName: PartRetrainer(plugin: nil) { _, _, recorded, _ throws(TrainingError) in try recorded.carried() },
     ]
 }

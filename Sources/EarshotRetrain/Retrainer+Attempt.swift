@@ -110,9 +110,18 @@ extension Retrainer {
             return
         }
 
+        // A blend's weights, fitted on the held-out plays over the candidate's sources.
+        var refitBlends: [String: SnapshotPartContents] = [:]
+        for part in planned where part.recorded.manifest.kind == BlendPart.partName {
+            let (contents, fit) = try BlendRefit(recorded: part.recorded).part(candidate: candidate, data: data)
+            log("\(part.name): weights refitted on \(fit.examples) held-out users, ndcg "
+                + "\(Self.rounded(fit.fittedNDCG)) (unfitted \(Self.rounded(fit.defaultNDCG)))")
+            refitBlends[part.name] = contents
+        }
+
         // 2. The promoted model is refit on everything, so every listener is in it.
         log("refitting on all \(data.all.count) interactions of \(data.all.userIDs.count) users")
-        let refit = try train(planned, on: data.all, data: data, stage: "refit")
+        let refit = try train(planned, on: data.all, data: data, stage: "refit").map { refitBlends[$0.name] ?? $0 }
         let manifest: Manifest
         do {
             manifest = try SnapshotWriter.write(

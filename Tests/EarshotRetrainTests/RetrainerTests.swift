@@ -95,7 +95,7 @@ struct RetrainerTests {
         #expect(manifest.training["users"] == 61)
     }
 
-    @Test("a snapshot with popular and blend parts retrains: mf judged and refit, popular recounted, the blend carried")
+    @Test("a snapshot with popular and blend parts retrains: mf judged and refit, popular recounted, blend weights refitted")
     func blendSnapshot() throws {
         let (root, settings) = try Self.makeState()
         defer { try? FileManager.default.removeItem(at: root) }
@@ -120,11 +120,13 @@ struct RetrainerTests {
         // Recounted over every user's plays, the 30 new users' included.
         #expect(retrained.manifest.scorers["popular"]?.training["interactions"] == (try store.playCounts()).count)
         #expect((try store.playCounts()).count > table.count)
-        let carried = try SnapshotReader.read(at: folder.path + "/blended")
-        for file in ["blend/sources.txt", "blend/weights.npy"] {
-            #expect(retrained.manifest.files[file]?.sha256 == carried.manifest.files[file]?.sha256)
-        }
-        #expect(retrained.manifest.scorers["blend"]?.hyperparameters["candidates"] == 50)
+        // The blend keeps its sources and settings; its weights are fitted on the 90 users' held-out plays.
+        let before = try SnapshotReader.read(at: folder.path + "/blended")
+        #expect(retrained.manifest.files["blend/sources.txt"]?.sha256 == before.manifest.files["blend/sources.txt"]?.sha256)
+        #expect(retrained.manifest.files["blend/weights.npy"]?.sha256 != before.manifest.files["blend/weights.npy"]?.sha256)
+        let blendPart = try #require(retrained.manifest.scorers["blend"])
+        #expect(blendPart.hyperparameters["candidates"] == 50 && blendPart.training["fit_users"] == 90)
+        #expect(try #require(blendPart.hyperparameters["fit_ndcg"]) >= (blendPart.hyperparameters["default_ndcg"] ?? 1))
     }
 
     @Test("a model forced worse is kept as a snapshot but not promoted; rollback and gc keep current and served")

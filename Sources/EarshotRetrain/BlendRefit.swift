@@ -1,0 +1,67 @@
+import Blend
+import EarshotScorers
+import EarshotScoring
+import EarshotSnapshot
+import EarshotTraining
+
+/// A retrain's new weights for a `blend` part, fitted the way `earshot
+/// train blend` fits them: its sources as the candidate trained them (on
+/// everything but the held-out plays), each held-out user's training plays
+/// as history and their held-out tracks as the hits; the refit sources
+/// then serve with these weights.
+struct BlendRefit {
+    let recorded: RecordedPart
+
+    func part(candidate: Snapshot, data: RetrainData) throws(RetrainError) -> (SnapshotPartContents, BlendFit.Result) {
+        guard let sources = candidate.parts[recorded.name]?.idLists["sources"].map({ Array($0) }), !sources.isEmpty else {
+            throw RetrainError("part \(recorded.name) has no sources.txt; retrain it with `earshot train blend`")
+        }
+        let (loaded, failures) = BuiltInScorers.loadAll(snapshot: candidate, catalogue: data.catalogue)
+        var pooled: [(name: String, scorer: any LoadedScorer)] = []
+        for name in sources {
+            guard let scorer = loaded[name] else {
+                throw RetrainError("blend source \(name) of the candidate does not load: \(failures[name] ?? "not loaded")")
+            }
+            pooled.append((name, scorer))
+        }
+        let pool = BlendPool(sources: pooled)
+        let hyperparameters = recorded.hyperparameters
+        let candidates = Int(hyperparameters["candidates"] ?? Double(BlendPlugin.defaultCandidates))
+        let fitK = Int(hyperparameters["fit_k"] ?? 10)
+        let result = BlendFit(k: max(1, fitK), candidates: max(1, candidates)).fit(pool: pool, examples: examples(pool: pool, data: data))
+        var weights = result.weights
+        if result.examples == 0 {
+            // Nothing held out reaches the pool: the weights stay as they were.
+            weights = candidate.parts[recorded.name]?.matrices["weights"].map { Array($0.values) } ?? weights
+        }
+        var fitted = hyperparameters
+        fitted["fit_ndcg"] = result.fittedNDCG
+        fitted["default_ndcg"] = result.defaultNDCG
+        var training = recorded.manifest.training
+        training["fit_users"] = result.examples
+        var contents = BlendPart(sources: sources, weights: weights, hyperparameters: fitted, training: training).snapshotPart()
+        contents.name = recorded.name
+        return (contents, result)
+    }
+
+    /// One example per held-out user: their training plays, their held-out tracks.
+    private func examples(pool: BlendPool, data: RetrainData) -> [BlendFit.Example] {
+        let train = data.train
+        var historyOf: [String: [WeightedItem]] = [:]
+        for entry in 0..<train.count {
+            let user = train.userIDs[Int(train.users[entry])]
+            guard data.heldOut[user] != nil, let item = pool.item(of: train.itemIDs[Int(train.items[entry])]) else { continue }
+            historyOf[user, default: []].append(WeightedItem(item: item, weight: train.weights[entry]))
+        }
+        var examples: [BlendFit.Example] = []
+        for user in data.heldOut.keys.sorted() {
+            let relevant = Set(data.heldOut[user]!.compactMap { pool.item(of: $0) })
+            guard !relevant.isEmpty else { continue }
+            let history = historyOf[user] ?? []
+            var exclusion = ItemExclusion(count: pool.itemIDs.count)
+            for entry in history { exclusion.exclude(entry.item) }
+            examples.append(BlendFit.Example(listener: Listener(user: user, history: history), exclusion: exclusion, relevant: relevant))
+        }
+        return examples
+    }
+}
