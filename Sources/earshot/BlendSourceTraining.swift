@@ -1,4 +1,5 @@
 import Blend
+import EarshotScorers
 import EarshotScoring
 import EarshotSnapshot
 import EarshotTraining
@@ -63,7 +64,7 @@ struct BlendSourceTraining {
             try SnapshotWriter.write(parts, to: directory, catalogueFingerprint: nil, basedOn: base)
             snapshot = try SnapshotReader.read(at: directory)
         }
-        let (loaded, failures) = OfflineScorers.loadAll(snapshot: snapshot, catalogue: catalogue, parts: overrides)
+        let (loaded, failures) = BuiltInScorers.loadAll(snapshot: snapshot, catalogue: catalogue, parts: overrides)
         return BlendPool(sources: try names.map { name throws(CLIError) in
             guard let scorer = loaded[name] else { throw CLIError("blend source \(name): \(failures[name] ?? "not loaded")") }
             return (name, scorer)

@@ -8,14 +8,7 @@ import EarshotSnapshot
 enum OfflineScorers {
     static let registry = BuiltInScorers.registry
 
-    static func loadAll(
-        snapshot: Snapshot?, catalogue: TrackCatalogue, parts overrides: [String: SnapshotPart] = [:],
-        settings: [String: [String: String]] = [:]
-    ) -> (loaded: [String: any LoadedScorer], failures: [String: String]) {
-        BuiltInScorers.loadAll(snapshot: snapshot, catalogue: catalogue, parts: overrides, settings: settings)
-    }
-
-    /// Loads `wanted` as `loadAll` does, or says why it cannot.
+    /// Loads `wanted` as `BuiltInScorers.loadAll` does, or says why it cannot.
     static func load(
         _ wanted: String, snapshot: Snapshot?, catalogue: TrackCatalogue, parts overrides: [String: SnapshotPart] = [:],
         settings: [String: [String: String]] = [:]
@@ -23,7 +16,7 @@ enum OfflineScorers {
         guard registry.scorer(named: wanted) != nil else {
             throw CLIError("--scorer: no scorer named \(wanted); known: \(registry.names.joined(separator: ", "))")
         }
-        let (loaded, failures) = loadAll(snapshot: snapshot, catalogue: catalogue, parts: overrides, settings: settings)
+        let (loaded, failures) = BuiltInScorers.loadAll(snapshot: snapshot, catalogue: catalogue, parts: overrides, settings: settings)
         guard let scorer = loaded[wanted] else { throw CLIError("scorer \(wanted): \(failures[wanted] ?? "not loaded")") }
         return scorer
     }
