@@ -46,18 +46,14 @@ struct BlendRefit {
 
     /// One example per held-out user: their training plays, their held-out tracks.
     private func examples(pool: BlendPool, data: RetrainData) -> [BlendFit.Example] {
-        let train = data.train
-        var historyOf: [String: [WeightedItem]] = [:]
-        for entry in 0..<train.count {
-            let user = train.userIDs[Int(train.users[entry])]
-            guard data.heldOut[user] != nil, let item = pool.item(of: train.itemIDs[Int(train.items[entry])]) else { continue }
-            historyOf[user, default: []].append(WeightedItem(item: item, weight: train.weights[entry]))
-        }
+        let historyOf = data.heldOutHistories
         var examples: [BlendFit.Example] = []
         for user in data.heldOut.keys.sorted() {
             let relevant = Set(data.heldOut[user]!.compactMap { pool.item(of: $0) })
             guard !relevant.isEmpty else { continue }
-            let history = historyOf[user] ?? []
+            let history = (historyOf[user] ?? []).compactMap { entry in
+                pool.item(of: entry.id).map { WeightedItem(item: $0, weight: entry.weight) }
+            }
             var exclusion = ItemExclusion(count: pool.itemIDs.count)
             for entry in history { exclusion.exclude(entry.item) }
             examples.append(BlendFit.Example(listener: Listener(user: user, history: history), exclusion: exclusion, relevant: relevant))

@@ -27,13 +27,7 @@ struct HoldoutEvaluation {
 
     /// ndcg@10 of every user of `heldOut` (relevant: their held-out tracks).
     static func perUser(scorer: any LoadedScorer, data: RetrainData, heldOut: [String: Set<String>]) -> [String: Double] {
-        let train = data.train
-        var historyOf: [String: [(String, Float)]] = [:]
-        for entry in 0..<train.count {
-            let user = train.userIDs[Int(train.users[entry])]
-            guard heldOut[user] != nil else { continue }
-            historyOf[user, default: []].append((train.itemIDs[Int(train.items[entry])], train.weights[entry]))
-        }
+        let historyOf = data.heldOutHistories
         var scores: [String: Double] = [:]
         for (user, relevantIDs) in heldOut {
             var exclusion = ItemExclusion(count: scorer.itemIDs.count)

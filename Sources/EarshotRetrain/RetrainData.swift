@@ -68,6 +68,18 @@ struct RetrainData {
             digest: SnapshotReader.sha256Hex(Data(listing.utf8)))
     }
 
+    /// Each held-out user's plays in the training split (track id, plays), in
+    /// table order: the history the gate and a blend refit score them from.
+    var heldOutHistories: [String: [(id: String, weight: Float)]] {
+        var histories: [String: [(id: String, weight: Float)]] = [:]
+        for entry in 0..<train.count {
+            let user = train.userIDs[Int(train.users[entry])]
+            guard heldOut[user] != nil else { continue }
+            histories[user, default: []].append((train.itemIDs[Int(train.items[entry])], train.weights[entry]))
+        }
+        return histories
+    }
+
     /// Every track's genres as two-tower item tags (as `earshot train two-tower --db` uses them).
     var genreTags: TwoTowerItemTags {
         TwoTowerItemTags(assignments: catalogue.tracks.flatMap { track in
