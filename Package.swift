@@ -1,6 +1,11 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+// The modules that train models and scan matrices are optimized in debug
+// builds too: the end-to-end tests train and serve real models on the real
+// data, which unoptimized code makes five to ten times slower.
+let optimizedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "earshot",
     platforms: [.macOS(.v15)],
@@ -37,22 +42,24 @@ let package = Package(
         // Pure modules: no I/O.
         .target(name: "EarshotProtocol"),
         // The scorer plugin API; re-exports the kernels and the catalogue's types it is written in.
-        .target(name: "EarshotScoring", dependencies: ["EarshotKernels", "EarshotCatalogueTypes", "EarshotANN", "CEarshotKernels"]),
+        .target(
+            name: "EarshotScoring", dependencies: ["EarshotKernels", "EarshotCatalogueTypes", "EarshotANN", "CEarshotKernels"],
+            swiftSettings: optimizedInDebug),
         // Blocked scoring kernels in C for batched passes: an AVX2 path chosen at run time.
         .target(name: "CEarshotKernels"),
         // Dense float kernels and top-k selection.
-        .target(name: "EarshotKernels"),
+        .target(name: "EarshotKernels", swiftSettings: optimizedInDebug),
         // The in-memory catalogue: tracks, audio features, song identity.
         .target(name: "EarshotCatalogueTypes"),
         // HNSW graphs for maximum inner product search.
-        .target(name: "EarshotANN", dependencies: ["CEarshotKernels"]),
+        .target(name: "EarshotANN", dependencies: ["CEarshotKernels"], swiftSettings: optimizedInDebug),
         .target(name: "EarshotClient"),
 
         // I/O modules.
         .target(
             name: "EarshotSnapshot",
             dependencies: ["EarshotScoring", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "EarshotCatalogue", dependencies: ["CSQLite", "EarshotScoring"]),
+        .target(name: "EarshotCatalogue", dependencies: ["CSQLite", "EarshotScoring"], swiftSettings: optimizedInDebug),
         // Scorer plugins loaded at run time (dlopen) through the C ABI.
         .target(
             name: "EarshotPlugins",
@@ -75,12 +82,12 @@ let package = Package(
             ]),
 
         // Scorer plugins: each depends on EarshotScoring only.
-        .target(name: "ContentSimilarity", dependencies: ["EarshotScoring"], path: "Plugins/ContentSimilarity"),
-        .target(name: "MatrixFactorization", dependencies: ["EarshotScoring"], path: "Plugins/MatrixFactorization"),
-        .target(name: "TwoTower", dependencies: ["EarshotScoring"], path: "Plugins/TwoTower"),
-        .target(name: "Popular", dependencies: ["EarshotScoring"], path: "Plugins/Popular"),
-        .target(name: "Artists", dependencies: ["EarshotScoring"], path: "Plugins/Artists"),
-        .target(name: "Blend", dependencies: ["EarshotScoring"], path: "Plugins/Blend"),
+        .target(name: "ContentSimilarity", dependencies: ["EarshotScoring"], path: "Plugins/ContentSimilarity", swiftSettings: optimizedInDebug),
+        .target(name: "MatrixFactorization", dependencies: ["EarshotScoring"], path: "Plugins/MatrixFactorization", swiftSettings: optimizedInDebug),
+        .target(name: "TwoTower", dependencies: ["EarshotScoring"], path: "Plugins/TwoTower", swiftSettings: optimizedInDebug),
+        .target(name: "Popular", dependencies: ["EarshotScoring"], path: "Plugins/Popular", swiftSettings: optimizedInDebug),
+        .target(name: "Artists", dependencies: ["EarshotScoring"], path: "Plugins/Artists", swiftSettings: optimizedInDebug),
+        .target(name: "Blend", dependencies: ["EarshotScoring"], path: "Plugins/Blend", swiftSettings: optimizedInDebug),
 
         // The built-in scorers, in one registry.
         .target(
@@ -91,7 +98,9 @@ let package = Package(
             ]),
 
         // Training and offline evaluation.
-        .target(name: "EarshotTraining", dependencies: ["EarshotScoring", "EarshotSnapshot", "COpenBLAS"]),
+        .target(
+            name: "EarshotTraining", dependencies: ["EarshotScoring", "EarshotSnapshot", "COpenBLAS"],
+            swiftSettings: optimizedInDebug),
 
         // The snapshot lifecycle: retraining with a quality gate, gc, rollback.
         .target(

@@ -198,6 +198,7 @@ struct StoreFaultTests {
         usleep(1_500_000)
         kill(importer.processIdentifier, SIGKILL)
         importer.waitUntilExit()
+        #expect(importer.terminationReason == .uncaughtSignal, "the import had finished before the SIGKILL")
         let again = try runCLI(["import", "catalogue", "--db", database, Paths.tracksCSV.path])
         #expect(again.status == 0, "\(again.stderr)")
 
@@ -212,6 +213,7 @@ struct StoreFaultTests {
         usleep(600_000)
         kill(trainer.processIdentifier, SIGKILL)
         trainer.waitUntilExit()
+        #expect(trainer.terminationReason == .uncaughtSignal, "the training had finished before the SIGKILL")
         #expect(try runCLI(["snapshot", "info", folder.path("snapshots/current")]).status == 0, "current still verifies")
         if FileManager.default.fileExists(atPath: folder.path("snapshots/b")) {
             #expect(try runCLI(["snapshot", "info", folder.path("snapshots/b")]).status == 0, "b exists only complete")
