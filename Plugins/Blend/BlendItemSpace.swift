@@ -10,6 +10,9 @@ struct BlendItemSpace: Sendable {
     let toSource: [[Int32]]
     /// Per source: source item → blend item.
     let fromSource: [[Int32]]
+    /// Per source: whether its items are the blend's, in the same order (as
+    /// for scorers over one catalogue), so exclusions pass through as they are.
+    let isIdentity: [Bool]
 
     init(sources: [any LoadedScorer]) {
         var ids: [String] = []
@@ -32,6 +35,9 @@ struct BlendItemSpace: Sendable {
         self.ids = IDList(ids)
         self.rowOfID = rowOfID
         self.fromSource = fromSource
+        isIdentity = fromSource.map { map in
+            map.count == ids.count && map.enumerated().allSatisfy { Int32($0.offset) == $0.element }
+        }
     }
 
     /// `listener` as source `s` sees it: only the history items it knows.
@@ -44,8 +50,10 @@ struct BlendItemSpace: Sendable {
         return Listener(user: listener.user, history: history)
     }
 
-    /// `exclusion` in source `s`'s item space (one pass over the source's items).
+    /// `exclusion` in source `s`'s item space (one pass over the source's
+    /// items, none when they are the blend's).
     func exclusion(_ exclusion: ItemExclusion, forSource s: Int) -> ItemExclusion {
+        if isIdentity[s] { return exclusion }
         let map = fromSource[s]
         var result = ItemExclusion(count: map.count)
         for (sourceItem, item) in map.enumerated() where exclusion.contains(item) { result.exclude(Int32(sourceItem)) }

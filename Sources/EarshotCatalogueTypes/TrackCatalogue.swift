@@ -83,6 +83,11 @@ public final class TrackCatalogue: Sendable {
     /// Row → index of its primary artist by normalized name, as songs are
     /// keyed (so all versions of a song share it); -1 for a track without artists.
     public let artistOfRow: [Int32]
+    /// Row → whether the track is marked explicit.
+    public let explicitOfRow: [Bool]
+    /// Rows of each genre, by lowercased name, ascending: a genre filter reads
+    /// these instead of every track's genre strings.
+    private let rowsByGenre: [String: [Int32]]
 
     public init(tracks: [TrackRecord], fingerprint: String) {
         self.tracks = tracks
@@ -92,10 +97,12 @@ public final class TrackCatalogue: Sendable {
         var artists = [String: Int32]()
         var songOfRow = [Int32]()
         var artistOfRow = [Int32]()
+        var rowsByGenre = [String: [Int32]]()
         songOfRow.reserveCapacity(tracks.count)
         artistOfRow.reserveCapacity(tracks.count)
         for (row, track) in tracks.enumerated() {
             rows[track.id] = Int32(row)
+            for genre in Set(track.genres.map { $0.lowercased() }) { rowsByGenre[genre, default: []].append(Int32(row)) }
             let key = SongKey(title: track.name, primaryArtist: track.artists.first ?? "")
             if let song = songs[key] {
                 songOfRow.append(song)
@@ -117,6 +124,8 @@ public final class TrackCatalogue: Sendable {
         self.rowByID = rows
         self.songOfRow = songOfRow
         self.artistOfRow = artistOfRow
+        self.explicitOfRow = tracks.map(\.explicit)
+        self.rowsByGenre = rowsByGenre
     }
 
     /// An empty catalogue, for a daemon started without a catalogue file.
@@ -127,6 +136,16 @@ public final class TrackCatalogue: Sendable {
     /// The row of a catalogue id, or `nil` when the catalogue lacks it.
     @inlinable
     public func row(of id: String) -> Int32? { rowIndex(id) }
+
+    /// One flag per row: whether the track carries any of `genres`, compared
+    /// without regard to case.
+    public func rows(inAnyOf genres: some Sequence<String>) -> [Bool] {
+        var matching = [Bool](repeating: false, count: tracks.count)
+        for genre in Set(genres.map { $0.lowercased() }) {
+            for row in rowsByGenre[genre] ?? [] { matching[Int(row)] = true }
+        }
+        return matching
+    }
 
     @usableFromInline
     func rowIndex(_ id: String) -> Int32? { rowByID[id] }

@@ -154,15 +154,15 @@ struct RecommendationPipeline: Sendable {
 
     private func applyFilter(_ filter: ResultFilter, model: ReadyScorer, to exclusion: inout ItemExclusion) {
         guard !filter.genres.isEmpty || filter.explicit != nil else { return }
-        let wanted = Set(filter.genres.map { $0.lowercased() })
+        let catalogue = state.catalogue
+        let inGenres = filter.genres.isEmpty ? nil : catalogue.rows(inAnyOf: filter.genres)
         for (item, row) in model.rowOfItem.enumerated() {
             guard row >= 0 else {
                 exclusion.exclude(Int32(item))
                 continue
             }
-            let track = state.catalogue.tracks[Int(row)]
-            let genreOK = wanted.isEmpty || track.genres.contains { wanted.contains($0.lowercased()) }
-            let explicitOK = filter.explicit.map { $0 == track.explicit } ?? true
+            let genreOK = inGenres?[Int(row)] ?? true
+            let explicitOK = filter.explicit.map { $0 == catalogue.explicitOfRow[Int(row)] } ?? true
             if !(genreOK && explicitOK) { exclusion.exclude(Int32(item)) }
         }
     }

@@ -63,6 +63,19 @@ struct BlendScorerTests {
         #expect(Set(ids).isDisjoint(with: ["a", "h", "d"]))
     }
 
+    @Test("sources over the same items in the same order take the exclusion as it is, and honour it")
+    func sameItemsExclusion() throws {
+        let scorers: [String: any LoadedScorer] = [
+            "a": try Sources.popular([("a", 3), ("b", 2), ("c", 1)]),
+            "b": try Sources.popular([("a", 1), ("b", 2), ("c", 3)]),
+        ]
+        let blend = try Sources.blend(settings: ["sources": "a,b"], scorers: scorers)
+        var exclusion = ItemExclusion(count: 3)
+        exclusion.exclude(blend.item(of: "b")!)
+        let ids = try blend.recommend(for: listener, k: 3, excluding: exclusion).map { blend.itemIDs[Int($0.item)] }
+        #expect(Set(ids) == ["a", "c"])
+    }
+
     @Test("score gives what recommend ranks by")
     func scoresMatchRecommend() throws {
         let blend = try Sources.blend(settings: ["sources": "a,b"], scorers: try Sources.pair())

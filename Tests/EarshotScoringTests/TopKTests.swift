@@ -79,6 +79,23 @@ struct SongKeyTests {
         #expect(catalogue.row(of: "c") == 2)
         #expect(catalogue.row(of: "z") == nil)
     }
+
+    @Test("genre rows match any of the wanted genres regardless of case; explicit flags by row")
+    func catalogueGenres() {
+        func track(_ id: String, _ genres: [String], explicit: Bool = false) -> TrackRecord {
+            TrackRecord(
+                id: id, name: id, artists: ["A"], album: "", genres: genres, popularity: 0, durationMs: 0, explicit: explicit,
+                features: nil)
+        }
+        let catalogue = TrackCatalogue(
+            tracks: [track("a", ["Post-Rock", "rock"]), track("b", ["jazz"], explicit: true), track("c", []), track("d", ["ROCK"])],
+            fingerprint: "t")
+        #expect(catalogue.rows(inAnyOf: ["rock"]) == [true, false, false, true])
+        #expect(catalogue.rows(inAnyOf: ["post-rock", "JAZZ"]) == [true, true, false, false])
+        #expect(catalogue.rows(inAnyOf: ["polka"]) == [false, false, false, false])
+        #expect(catalogue.rows(inAnyOf: [String]()) == [false, false, false, false])
+        #expect(catalogue.explicitOfRow == [false, true, false, false])
+    }
 }
 
 /// A small deterministic generator for tests.
