@@ -31,6 +31,9 @@ public struct BlendFit: Sendable {
         public var examples: Int
     }
 
+    /// The cut-off `earshot train blend` and a refit use unless told: ndcg@10.
+    public static let defaultK = 10
+
     public let k: Int
     public let candidates: Int
     /// Coordinate-ascent sweeps over all weights.

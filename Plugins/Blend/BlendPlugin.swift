@@ -16,6 +16,10 @@ public enum BlendPlugin: ScorerPlugin {
     public static let name = "blend"
     public static let summary = "Blend of other scorers: their pooled top candidates ranked by fitted weights"
     public static let defaultCandidates = 100
+    /// Manifest hyperparameters of a `blend/` part: the pool size, and the
+    /// cut-off its weights were fitted at (which a refit keeps).
+    public static let candidatesKey = "candidates"
+    public static let fitKKey = "fit_k"
 
     public static func load(_ context: ScorerLoadContext) throws(ScorerLoadError) -> any LoadedScorer {
         func fail(_ message: String) -> ScorerLoadError {
@@ -54,7 +58,7 @@ public enum BlendPlugin: ScorerPlugin {
             else { throw fail("blend/weights.npy must hold \(width) finite weights (3 per source in blend/sources.txt)") }
             weights = Array(stored.values)
         }
-        var candidates = context.part?.parameters["candidates"].map { Int($0) } ?? defaultCandidates
+        var candidates = context.part?.parameters[candidatesKey].map { Int($0) } ?? defaultCandidates
         if let text = context.settings["candidates"] {
             guard let value = Int(text), (1...10_000).contains(value) else {
                 throw fail("scorer.blend.candidates must be an integer 1…10000, found \(text)")

@@ -26,8 +26,8 @@ struct BlendRefit {
         }
         let pool = BlendPool(sources: pooled)
         let hyperparameters = recorded.hyperparameters
-        let candidates = Int(hyperparameters["candidates"] ?? Double(BlendPlugin.defaultCandidates))
-        let fitK = Int(hyperparameters["fit_k"] ?? 10)
+        let candidates = Int(hyperparameters[BlendPlugin.candidatesKey] ?? Double(BlendPlugin.defaultCandidates))
+        let fitK = Int(hyperparameters[BlendPlugin.fitKKey] ?? Double(BlendFit.defaultK))
         let result = BlendFit(k: max(1, fitK), candidates: max(1, candidates)).fit(pool: pool, examples: examples(pool: pool, data: data))
         var weights = result.weights
         if result.examples == 0 {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Blend
 import EarshotCatalogue
 import EarshotSnapshot
 import EarshotTraining
@@ -99,7 +100,7 @@ extension DemoCommand {
         let popular = CataloguePopularity.part(catalogue: catalogue, listens: listens).snapshotPart()
         let (blend, _) = try CatalogueBlendFit.part(
             sources: ["content", "mf", "two-tower", "popular"], parts: [popular], basedOn: both, catalogue: catalogue,
-            listens: listens, candidates: 100, fitK: 10)
+            listens: listens, candidates: BlendPlugin.defaultCandidates, fitK: BlendFit.defaultK)
         try SnapshotWriter.write([popular, blend.snapshotPart()], to: all, catalogueFingerprint: catalogue.fingerprint, basedOn: both)
         try FileManager.default.createSymbolicLink(
             atPath: snapshots.appendingPathComponent("current").path, withDestinationPath: "demo")

@@ -48,18 +48,12 @@ struct EvalSplitCommand: ParsableCommand {
 
     func run() throws {
         guard (1...10_000).contains(k) else { throw CLIError("--k must be 1…10000, found \(k)") }
-        let loaded: any LoadedScorer
-        let trainTable: InteractionTable
-        let testTable: InteractionTable
-        do {
+        let (loaded, trainTable, testTable) = try CLIError.reporting {
             let snapshot = try SnapshotReader.read(at: self.snapshot)
-            loaded = try OfflineScorers.load(scorer, snapshot: snapshot, catalogue: .empty)
-            trainTable = try InteractionTable.read(tsv: train)
-            testTable = try InteractionTable.read(tsv: test)
-        } catch let error as SnapshotError {
-            throw CLIError(error.description)
-        } catch let error as TrainingError {
-            throw CLIError(error.description)
+            return (
+                try OfflineScorers.load(scorer, snapshot: snapshot, catalogue: .empty), try InteractionTable.read(tsv: train),
+                try InteractionTable.read(tsv: test)
+            )
         }
         let progress = TerminalProgress(label: "evaluating users")
         let result = OfflineEvaluation(k: k, workers: max(1, threads)).run(scorer: loaded, train: trainTable, test: testTable) {

@@ -54,12 +54,7 @@ struct EvalHistoryCommand: ParsableCommand {
         let testStart = timeline.firstPlayed[test.startIndex]
         let past = listens.filter { $0.user != user || $0.timestamp < testStart }
 
-        let snapshotContents: Snapshot?
-        do {
-            snapshotContents = try snapshot.map { try SnapshotReader.read(at: $0) }
-        } catch let error as SnapshotError {
-            throw CLIError(error.description)
-        }
+        let snapshotContents = try CLIError.reporting { try snapshot.map { try SnapshotReader.read(at: $0) } }
         let versions = SongVersions(catalogue)
         // Popularity from the catalogue and the past listens only.
         var parts: [String: SnapshotPart] = [:]
@@ -74,8 +69,8 @@ struct EvalHistoryCommand: ParsableCommand {
             let sources = blend.idLists["sources"].map { Array($0) } ?? []
             let pool = try BlendSourceTraining.pool(sources, parts: [], catalogue: catalogue, replacing: parts, basedOn: snapshot)
             let examples = CatalogueBlendFit.examples(pool: pool, listens: past, versions: versions)
-            let candidates = Int(blend.parameters["candidates"] ?? Double(BlendPlugin.defaultCandidates))
-            let fitK = Int(blend.parameters["fit_k"] ?? 100)
+            let candidates = Int(blend.parameters[BlendPlugin.candidatesKey] ?? Double(BlendPlugin.defaultCandidates))
+            let fitK = Int(blend.parameters[BlendPlugin.fitKKey] ?? Double(TrainArtistsCommand.defaultFitK))
             let progress = TerminalProgress(label: "refitting blend")
             let result = BlendFit(k: fitK, candidates: candidates).fit(pool: pool, examples: examples) {
                 progress.update($0, of: $1, note: $2)

@@ -142,7 +142,7 @@ extension CatalogueBlendFit {
         let part = BlendPart(
             sources: sources, weights: weights,
             hyperparameters: [
-                "candidates": Double(candidates), "fit_k": Double(fitK), "fit_ndcg": fitted.fittedNDCG,
+                BlendPlugin.candidatesKey: Double(candidates), BlendPlugin.fitKKey: Double(fitK), "fit_ndcg": fitted.fittedNDCG,
                 "default_ndcg": fitted.defaultNDCG, "fitted_on_listens": 1,
             ],
             training: ["fit_users": fitted.examples])

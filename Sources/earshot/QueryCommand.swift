@@ -110,12 +110,3 @@ struct SearchCommand: ParsableCommand {
         try send(.object(["op": "search", "q": .string(words.joined(separator: " ")), "k": .int(k)]), socket: socket, raw: raw)
     }
 }
-
-/// A failure of the command: printed as one line `earshot: …`, exit status 1.
-struct CLIError: Error, CustomStringConvertible {
-    let description: String
-
-    init(_ description: String) {
-        self.description = description
-    }
-}

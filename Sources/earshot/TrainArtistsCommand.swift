@@ -22,6 +22,8 @@ struct TrainArtistsCommand: ParsableCommand {
         abstract: "Train the artists scorer from Last.fm listeners (HetRec 2011) and a blend of content, artists and popular.")
 
     static let blendSources = ["content", "artists", "popular"]
+    /// The lone listener is judged on recall@100, so the weights fit ndcg@100.
+    static let defaultFitK = 100
 
     @Option(help: ArgumentHelp("Folder with the HetRec Last.fm files user_artists.dat and artists.dat.", valueName: "DIR"))
     var lastfm: String
@@ -42,7 +44,7 @@ struct TrainArtistsCommand: ParsableCommand {
     var candidates = 300
 
     @Option(help: "Blend weights maximize ndcg at this cut-off on the stored listens' later 20%.")
-    var fitK = 100
+    var fitK = Self.defaultFitK
 
     @Option(help: "Worker threads (default: all cores).")
     var threads = ALSConfiguration.processorCount
@@ -52,7 +54,7 @@ struct TrainArtistsCommand: ParsableCommand {
 
     func run() throws {
         let started = Date()
-        do {
+        try CLIError.reporting {
             try SnapshotWriter.checkDestination(out)
             let directory = URL(fileURLWithPath: lastfm)
             let table = try InteractionTable.read(tsv: directory.appendingPathComponent("user_artists.dat").path)
@@ -84,12 +86,6 @@ struct TrainArtistsCommand: ParsableCommand {
                     + mapping.summaryJSON
                     + #","blend_weights":[\#(blend.weights.map { String(format: "%.4f", $0) }.joined(separator: ","))],"#
                     + #""blend_fit_users":\#(fitted.examples),"seconds":\#(seconds)}"#)
-        } catch let error as TrainingError {
-            throw CLIError(error.description)
-        } catch let error as SnapshotWriteError {
-            throw CLIError(error.description)
-        } catch let error as SnapshotError {
-            throw CLIError(error.description)
         }
     }
 

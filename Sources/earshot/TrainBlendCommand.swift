@@ -47,7 +47,7 @@ struct TrainBlendCommand: ParsableCommand {
     var candidates = BlendPlugin.defaultCandidates
 
     @Option(help: "Weights maximize ndcg at this cut-off on the held-out items.")
-    var fitK = 10
+    var fitK = BlendFit.defaultK
 
     @Option(help: "Worker threads (default: all cores).")
     var threads = ALSConfiguration.processorCount
@@ -65,7 +65,7 @@ struct TrainBlendCommand: ParsableCommand {
         guard (1...10_000).contains(candidates), (1...1_000).contains(fitK) else {
             throw CLIError("--candidates must be 1…10000 and --fit-k 1…1000")
         }
-        do {
+        try CLIError.reporting {
             try SnapshotWriter.checkDestination(out)
             let table = try InteractionTable.read(tsv: interactions)
             var excluded = TwoTowerExcludedPairs()
@@ -89,7 +89,7 @@ struct TrainBlendCommand: ParsableCommand {
             let blend = BlendPart(
                 sources: names, weights: fitted.weights,
                 hyperparameters: [
-                    "candidates": Double(candidates), "fit_k": Double(fitK), "holdout": holdout, "seed": Double(seed),
+                    BlendPlugin.candidatesKey: Double(candidates), BlendPlugin.fitKKey: Double(fitK), "holdout": holdout, "seed": Double(seed),
                     "fit_ndcg": fitted.fittedNDCG, "default_ndcg": fitted.defaultNDCG,
                 ],
                 training: ["fit_users": fitted.examples, "held_out_interactions": split.heldOut.count])
@@ -103,12 +103,6 @@ struct TrainBlendCommand: ParsableCommand {
                     + #""held_out_ndcg@\#(fitK)":{"blend":\#(String(format: "%.4f", fitted.fittedNDCG)),"#
                     + #""unfitted":\#(String(format: "%.4f", fitted.defaultNDCG)),\#(alone.joined(separator: ","))},"#
                     + #""fit_users":\#(fitted.examples),"seconds":\#(seconds)}"#)
-        } catch let error as TrainingError {
-            throw CLIError(error.description)
-        } catch let error as SnapshotWriteError {
-            throw CLIError(error.description)
-        } catch let error as SnapshotError {
-            throw CLIError(error.description)
         }
     }
 

@@ -66,7 +66,7 @@ struct TrainMFCommand: ParsableCommand {
         configuration.conjugateGradientSteps = cgSteps
         configuration.threads = threads
         configuration.seed = seed
-        do {
+        try CLIError.reporting {
             let (table, catalogue) = try input.load()
             let trainer = try ALSTrainer(interactions: table, configuration: configuration)
             let progress = TerminalProgress(label: "ALS iteration")
@@ -80,10 +80,6 @@ struct TrainMFCommand: ParsableCommand {
                 #"{"snapshot":\#(jsonString(URL(fileURLWithPath: input.out).standardizedFileURL.path)),"id":\#(jsonString(manifest.id)),"#
                     + #""users":\#(model.userIDs.count),"items":\#(model.itemIDs.count),"#
                     + #""interactions":\#(model.userItems.nonzeroCount),"seconds":\#(seconds)}"#)
-        } catch let error as TrainingError {
-            throw CLIError(error.description)
-        } catch let error as SnapshotWriteError {
-            throw CLIError(error.description)
         }
     }
 }

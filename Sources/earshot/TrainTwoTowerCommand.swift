@@ -119,7 +119,7 @@ struct TrainTwoTowerCommand: ParsableCommand {
         configuration.patience = patience
         configuration.threads = threads
         configuration.seed = seed
-        do {
+        try CLIError.reporting {
             try configuration.validate()
             let (table, catalogue) = try input.load()
             var tags = catalogue.map { TwoTowerItemTags(assignments: $0.genreTags) }
@@ -151,10 +151,6 @@ struct TrainTwoTowerCommand: ParsableCommand {
                     + #""interactions":\#(model.userItems.nonzeroCount),"tags":\#(model.summary.tags),"#
                     + #""excluded_tag_assignments":\#(model.summary.excludedTagAssignments),"epochs":\#(model.summary.epochs),"#
                     + #""validation_ndcg@10":[\#(validation)],"training_seconds":\#(training),"seconds":\#(seconds)}"#)
-        } catch let error as TrainingError {
-            throw CLIError(error.description)
-        } catch let error as SnapshotWriteError {
-            throw CLIError(error.description)
         }
     }
 }
