@@ -113,14 +113,15 @@ struct ArtistsScorer: LoadedScorer {
     }
 
     func recommend(for listener: Listener, k: Int, excluding exclusion: ItemExclusion) throws(ScoringError) -> [ScoredItem] {
+        try preparedArtists(for: listener).recommend(k: k, excluding: exclusion)
+    }
+
+    func prepared(for listener: Listener) throws(ScoringError) -> any PreparedListener { try preparedArtists(for: listener) }
+
+    /// The listener folded in once, for `recommend` and `score` alike.
+    private func preparedArtists(for listener: Listener) throws(ScoringError) -> PreparedArtistScores {
         guard !listener.history.isEmpty else { throw .unknownUser(listener.user ?? "") }
-        let scores = try artistScores(listener.history)
-        var best = TopK(k: max(1, k))
-        for track in itemIDs.indices where !exclusion.contains(Int32(track)) {
-            let score = trackScore(track, artistScores: scores)
-            if score > best.threshold { best.insert(item: Int32(track), score: score) }
-        }
-        return best.sorted()
+        return PreparedArtistScores(scorer: self, artistScores: try artistScores(listener.history))
     }
 
     /// The seeds as a history (weighted 1, 2, … for `weighted`).
@@ -133,8 +134,23 @@ struct ArtistsScorer: LoadedScorer {
     }
 
     func score(_ items: [Int32], for listener: Listener) throws(ScoringError) -> [Float] {
-        guard !listener.history.isEmpty else { throw .unknownUser(listener.user ?? "") }
-        let scores = try artistScores(listener.history)
-        return items.map { trackScore(Int($0), artistScores: scores) }
+        try preparedArtists(for: listener).score(items)
     }
+}
+
+/// A listener's artist scores, folded in once.
+private struct PreparedArtistScores: PreparedListener {
+    let scorer: ArtistsScorer
+    let artistScores: [Float]
+
+    func recommend(k: Int, excluding exclusion: ItemExclusion) -> [ScoredItem] {
+        var best = TopK(k: max(1, k))
+        for track in scorer.itemIDs.indices where !exclusion.contains(Int32(track)) {
+            let score = scorer.trackScore(track, artistScores: artistScores)
+            if score > best.threshold { best.insert(item: Int32(track), score: score) }
+        }
+        return best.sorted()
+    }
+
+    func score(_ items: [Int32]) -> [Float] { items.map { scorer.trackScore(Int($0), artistScores: artistScores) } }
 }

@@ -69,15 +69,17 @@ public struct BlendPool: Sendable {
         var items: [Int32] = []
         var position: [Int32: Int] = [:]
         var ranks: [[Int32: Int]] = []
-        var views: [Listener] = []
+        // Each source looks at the listener once, for its top N and the pool's scores.
+        var views: [(any PreparedListener)?] = []
         var failure: ScoringError?
         for s in sources.indices {
-            let view = space.listener(listener, forSource: s)
-            views.append(view)
             let sourceExclusion = space.exclusion(exclusion, forSource: s)
             var rank: [Int32: Int] = [:]
+            var view: (any PreparedListener)?
             do {
-                let top = try sources[s].recommend(for: view, k: n, excluding: sourceExclusion)
+                let prepared = try sources[s].prepared(for: space.listener(listener, forSource: s))
+                view = prepared
+                let top = try prepared.recommend(k: n, excluding: sourceExclusion)
                 for (r, scored) in top.enumerated() {
                     let item = space.fromSource[s][Int(scored.item)]
                     rank[item] = r
@@ -89,6 +91,7 @@ public struct BlendPool: Sendable {
             } catch {
                 failure = failure ?? error
             }
+            views.append(view)
             ranks.append(rank)
         }
         for item in extra where position[item] == nil {
@@ -108,8 +111,8 @@ public struct BlendPool: Sendable {
                 known.append(index)
                 sourceItems.append(map[Int(item)])
             }
-            guard !ranks[s].isEmpty || !sourceItems.isEmpty,
-                let scores = try? sources[s].score(sourceItems, for: views[s]), !scores.isEmpty
+            guard !ranks[s].isEmpty || !sourceItems.isEmpty, let view = views[s],
+                let scores = try? view.score(sourceItems), !scores.isEmpty
             else { continue }
             let mean = scores.reduce(0, +) / Float(scores.count)
             let variance = scores.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Float(scores.count)

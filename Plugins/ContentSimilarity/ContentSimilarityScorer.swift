@@ -46,8 +46,15 @@ struct ContentSimilarityScorer: LoadedScorer {
     func recommend(for listener: Listener, k: Int, excluding exclusion: ItemExclusion) throws(ScoringError)
         -> [ScoredItem]
     {
+        try preparedQuery(for: listener).recommend(k: k, excluding: exclusion)
+    }
+
+    func prepared(for listener: Listener) throws(ScoringError) -> any PreparedListener { try preparedQuery(for: listener) }
+
+    /// The history's one query point, for `recommend` and `score` alike.
+    private func preparedQuery(for listener: Listener) throws(ScoringError) -> PreparedContentQuery {
         guard !listener.history.isEmpty else { throw .unknownUser(listener.user ?? "") }
-        return top(k: k, excluding: exclusion, queries: [ContentQuery(model: model, items: listener.history)])
+        return PreparedContentQuery(scorer: self, query: ContentQuery(model: model, items: listener.history))
     }
 
     func similar(
@@ -68,14 +75,12 @@ struct ContentSimilarityScorer: LoadedScorer {
     }
 
     func score(_ items: [Int32], for listener: Listener) throws(ScoringError) -> [Float] {
-        guard !listener.history.isEmpty else { throw .unknownUser(listener.user ?? "") }
-        let query = ContentQuery(model: model, items: listener.history)
-        return items.map { query.score(Int($0), in: model) }
+        try preparedQuery(for: listener).score(items)
     }
 
     /// One pass over all items, split across cores; an item's score is its
     /// best over `queries`.
-    private func top(k: Int, excluding exclusion: ItemExclusion, queries: [ContentQuery]) -> [ScoredItem] {
+    fileprivate func top(k: Int, excluding exclusion: ItemExclusion, queries: [ContentQuery]) -> [ScoredItem] {
         ParallelTopK.select(count: model.itemIDs.count, k: k, parallelFrom: 20_000) { [model] range in
             var best = TopK(k: k)
             for item in range where !exclusion.contains(Int32(item)) {
@@ -86,4 +91,16 @@ struct ContentSimilarityScorer: LoadedScorer {
             return best.sorted()
         }
     }
+}
+
+/// A listener's content query, computed once.
+private struct PreparedContentQuery: PreparedListener {
+    let scorer: ContentSimilarityScorer
+    let query: ContentQuery
+
+    func recommend(k: Int, excluding exclusion: ItemExclusion) -> [ScoredItem] {
+        scorer.top(k: k, excluding: exclusion, queries: [query])
+    }
+
+    func score(_ items: [Int32]) -> [Float] { items.map { query.score(Int($0), in: scorer.model) } }
 }

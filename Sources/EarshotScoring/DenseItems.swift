@@ -177,10 +177,27 @@ extension DenseItemScorer {
         items.scores(query: try queryVector(for: listener), items: scored)
     }
 
+    /// The query vector built once (a fold-in is one least-squares solve).
+    public func prepared(for listener: Listener) throws(ScoringError) -> any PreparedListener {
+        PreparedQueryVector(items: items, query: try queryVector(for: listener))
+    }
+
     /// Cosine similarity of the item vectors.
     public func similar(
         to seeds: [Int32], strategy: SeedStrategy, k: Int, excluding exclusion: ItemExclusion
     ) throws(ScoringError) -> [ScoredItem] {
         try items.similar(to: seeds, strategy: strategy, k: k, excluding: exclusion)
     }
+}
+
+/// A listener's query vector against dense items, built once.
+struct PreparedQueryVector: PreparedListener {
+    let items: DenseItems
+    let query: [Float]
+
+    func recommend(k: Int, excluding exclusion: ItemExclusion) -> [ScoredItem] {
+        items.top(query: query, k: k, excluding: exclusion)
+    }
+
+    func score(_ scored: [Int32]) -> [Float] { items.scores(query: query, items: scored) }
 }

@@ -68,6 +68,9 @@ public protocol LoadedScorer: Sendable {
     ) throws(ScoringError) -> [ScoredItem]
     /// Scores for the given items, in order.
     func score(_ items: [Int32], for listener: Listener) throws(ScoringError) -> [Float]
+    /// The listener looked at once, for several `recommend` and `score`
+    /// calls (a default passes each call through).
+    func prepared(for listener: Listener) throws(ScoringError) -> any PreparedListener
     /// Items the user had in the model's training data, so "heard" filtering
     /// works even when the catalogue has no listens for that user.
     func trainingItems(of user: String) -> [Int32]

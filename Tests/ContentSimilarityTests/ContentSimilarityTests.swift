@@ -73,6 +73,19 @@ struct ContentSimilarityTests {
         #expect(scores[1] > scores[0])
     }
 
+    @Test("a prepared listener ranks as the scorer does and scores what it ranks by; no history means unknown user")
+    func prepared() throws {
+        let scorer = try load()
+        let listener = Listener(user: "u", history: [WeightedItem(item: scorer.item(of: "folk1")!, weight: 1)])
+        let exclusion = ItemExclusion(count: 4)
+        let prepared = try scorer.prepared(for: listener)
+        let top = try prepared.recommend(k: 3, excluding: exclusion)
+        #expect(try top == scorer.recommend(for: listener, k: 3, excluding: exclusion))
+        #expect(try prepared.score(top.map(\.item)) == top.map(\.score))
+        #expect(try prepared.score([0, 1, 2, 3]) == scorer.score([0, 1, 2, 3], for: listener))
+        #expect(throws: ScoringError.unknownUser("u")) { try scorer.prepared(for: Listener(user: "u", history: [])) }
+    }
+
     @Test("genre weight 0 ranks by sound alone; bad settings are refused")
     func settings() throws {
         let scorer = try load(["genre_weight": "0"])

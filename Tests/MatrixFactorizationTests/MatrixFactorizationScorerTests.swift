@@ -129,6 +129,21 @@ struct MatrixFactorizationScoringTests {
         #expect(extended[0] > 0.05)
     }
 
+    @Test("a prepared listener recommends and scores as the scorer does, trained or folded in")
+    func prepared() throws {
+        let scorer = try HandMadePart.scorer()
+        let exclusion = ItemExclusion(count: scorer.itemIDs.count)
+        let items = (0..<Int32(scorer.itemIDs.count)).map { $0 }
+        for listener in [Listener(user: "u1", history: []), Listener(user: "u1", history: [WeightedItem(item: 2, weight: 1)])] {
+            let prepared = try scorer.prepared(for: listener)
+            let top = try prepared.recommend(k: 3, excluding: exclusion)
+            #expect(try top == scorer.recommend(for: listener, k: 3, excluding: exclusion))
+            #expect(try prepared.score(top.map(\.item)) == top.map(\.score))
+            #expect(try prepared.score(items) == scorer.score(items, for: listener))
+        }
+        #expect(throws: ScoringError.unknownUser("nobody")) { try scorer.prepared(for: Listener(user: "nobody", history: [])) }
+    }
+
     @Test("similar: average, weighted and max cosine")
     func similar() throws {
         let scorer = try HandMadePart.scorer()
