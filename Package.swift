@@ -7,6 +7,11 @@ import PackageDescription
 // unoptimized, 330 s so).
 let optimizedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
 
+/// A built-in scorer plugin: `Plugins/NAME`, which sees the scoring API only.
+func scorerPlugin(_ name: String) -> Target {
+    .target(name: name, dependencies: ["EarshotScoring"], path: "Plugins/\(name)", swiftSettings: optimizedInDebug)
+}
+
 let package = Package(
     name: "earshot",
     platforms: [.macOS(.v15)],
@@ -83,12 +88,8 @@ let package = Package(
             ]),
 
         // Scorer plugins: each depends on EarshotScoring only.
-        .target(name: "ContentSimilarity", dependencies: ["EarshotScoring"], path: "Plugins/ContentSimilarity", swiftSettings: optimizedInDebug),
-        .target(name: "MatrixFactorization", dependencies: ["EarshotScoring"], path: "Plugins/MatrixFactorization", swiftSettings: optimizedInDebug),
-        .target(name: "TwoTower", dependencies: ["EarshotScoring"], path: "Plugins/TwoTower", swiftSettings: optimizedInDebug),
-        .target(name: "Popular", dependencies: ["EarshotScoring"], path: "Plugins/Popular", swiftSettings: optimizedInDebug),
-        .target(name: "Artists", dependencies: ["EarshotScoring"], path: "Plugins/Artists", swiftSettings: optimizedInDebug),
-        .target(name: "Blend", dependencies: ["EarshotScoring"], path: "Plugins/Blend", swiftSettings: optimizedInDebug),
+        scorerPlugin("ContentSimilarity"), scorerPlugin("MatrixFactorization"), scorerPlugin("TwoTower"),
+        scorerPlugin("Popular"), scorerPlugin("Artists"), scorerPlugin("Blend"),
 
         // The built-in scorers, in one registry.
         .target(

@@ -83,7 +83,8 @@ public final class TrackCatalogue: Sendable {
     /// Row → index of its primary artist by normalized name, as songs are
     /// keyed (so all versions of a song share it); -1 for a track without artists.
     public let artistOfRow: [Int32]
-    /// Row → whether the track is marked explicit.
+    /// Row → whether the track is marked explicit: an explicit filter scans
+    /// these bytes, not every track record.
     public let explicitOfRow: [Bool]
     /// Rows of each genre, by lowercased name, ascending: a genre filter reads
     /// these instead of every track's genre strings.

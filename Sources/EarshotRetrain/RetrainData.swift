@@ -14,6 +14,9 @@ struct RetrainData {
     let train: InteractionTable
     /// Each held-out user's latest distinct tracks.
     let heldOut: [String: Set<String>]
+    /// Each held-out user's plays in `train` (track id, plays), in table
+    /// order: the history the gate and a blend refit score them from.
+    let heldOutHistories: [String: [(id: String, weight: Float)]]
     let catalogue: TrackCatalogue
     /// SHA-256 over the play counts and the catalogue fingerprint: equal digests, nothing new to learn.
     let digest: String
@@ -55,29 +58,20 @@ struct RetrainData {
         }
         var all = InteractionTable()
         var train = InteractionTable()
+        var heldOutHistories: [String: [(id: String, weight: Float)]] = [:]
         var listing = catalogue.fingerprint + "\n"
         for count in counts {
             all.add(user: count.user, item: count.trackID, weight: Float(count.plays))
-            if heldOut[count.user]?.contains(count.trackID) != true {
+            let held = heldOut[count.user]
+            if held?.contains(count.trackID) != true {
                 train.add(user: count.user, item: count.trackID, weight: Float(count.plays))
+                if held != nil { heldOutHistories[count.user, default: []].append((count.trackID, Float(count.plays))) }
             }
             listing += "\(count.user)\t\(count.trackID)\t\(count.plays)\n"
         }
         return RetrainData(
-            all: all, train: train, heldOut: heldOut, catalogue: catalogue,
+            all: all, train: train, heldOut: heldOut, heldOutHistories: heldOutHistories, catalogue: catalogue,
             digest: SnapshotReader.sha256Hex(Data(listing.utf8)))
-    }
-
-    /// Each held-out user's plays in the training split (track id, plays), in
-    /// table order: the history the gate and a blend refit score them from.
-    var heldOutHistories: [String: [(id: String, weight: Float)]] {
-        var histories: [String: [(id: String, weight: Float)]] = [:]
-        for entry in 0..<train.count {
-            let user = train.userIDs[Int(train.users[entry])]
-            guard heldOut[user] != nil else { continue }
-            histories[user, default: []].append((train.itemIDs[Int(train.items[entry])], train.weights[entry]))
-        }
-        return histories
     }
 
     /// Every track's genres as two-tower item tags (as `earshot train two-tower --db` uses them).
