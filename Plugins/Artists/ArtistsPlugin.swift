@@ -1,12 +1,15 @@
 import EarshotScoring
+import Foundation
 
 /// Scorer "artists": collaborative knowledge from public listeners for a
 /// catalogue nobody else listens to. `earshot train artists` trains implicit
 /// ALS over Last.fm listeners' artists and maps those artists onto the
 /// catalogue's by normalized name. At request time the listener's tracks
 /// become artist weights, folded in as one ALS user; a track scores by its
-/// best credited artist plus `prior_weight` × its within-artist prior (its
-/// catalogue popularity, 0–1).
+/// best matched artist (0 with none), plus `own_weight` × ln(1 + the
+/// listener's weight on its best credited artist) — the listener's own
+/// artists, known to public listeners or not — plus `prior_weight` × its
+/// within-artist prior (its catalogue popularity, 0–1).
 public enum ArtistsPlugin: ScorerPlugin {
     public static let name = "artists"
     public static let summary = "Artist-level ALS from public listeners, mapped onto catalogue tracks by artist name"
@@ -29,8 +32,15 @@ struct ArtistsScorer: LoadedScorer {
     /// Track `t`'s artists are `trackArtists[trackOffsets[t]..<trackOffsets[t + 1]]`.
     let trackOffsets: [Int]
     let trackArtists: [Int32]
+    /// Track `t`'s credited artists (numbered by the part) are
+    /// `trackCredits[creditOffsets[t]..<creditOffsets[t + 1]]`; empty for a
+    /// part without credits.
+    let creditOffsets: [Int]
+    let trackCredits: [Int32]
+    let creditCount: Int
     let prior: [Float]
     let priorWeight: Float
+    let ownWeight: Float
     /// Artists credited on some track, each once: only their scores are needed.
     let usedArtists: [Int32]
     let foldIn: ALSFoldIn
@@ -52,6 +62,18 @@ struct ArtistsScorer: LoadedScorer {
         guard indices.allSatisfy({ $0 >= 0 && $0 < Int64(factors.rows) }) else {
             throw fail("artists/track_artists_indices.npy has an artist outside 0..<\(factors.rows)")
         }
+        let creditPointers = part.integers["track_credits_indptr"]
+        let creditIndices = part.integers["track_credits_indices"]
+        if creditPointers != nil || creditIndices != nil {
+            guard let creditPointers, let creditIndices, creditPointers.count == items.count + 1, creditPointers.first == 0,
+                creditPointers.last == Int64(creditIndices.count), zip(creditPointers, creditPointers.dropFirst()).allSatisfy({ $0 <= $1 }),
+                creditIndices.allSatisfy({ $0 >= 0 && $0 <= Int64(Int32.max) })
+            else {
+                throw fail(
+                    "artists/track_credits_indptr.npy and artists/track_credits_indices.npy must both be present, rising from 0 to the credits over items + 1 entries"
+                )
+            }
+        }
         guard let prior = part.matrices["track_prior"], prior.values.count == items.count else {
             throw fail("artists/track_prior.npy must hold one value per item in artists/items.txt")
         }
@@ -64,8 +86,12 @@ struct ArtistsScorer: LoadedScorer {
         artistFactors = factors.values
         trackOffsets = indptr.map { Int($0) }
         trackArtists = indices.map { Int32($0) }
+        creditOffsets = creditPointers.map { $0.map { Int($0) } } ?? []
+        trackCredits = creditIndices.map { $0.map { Int32($0) } } ?? []
+        creditCount = Int(trackCredits.max() ?? -1) + 1
         self.prior = Array(prior.values)
         priorWeight = Float(part.parameters["prior_weight"] ?? 0)
+        ownWeight = creditOffsets.isEmpty ? 0 : Float(part.parameters["own_weight"] ?? 0)
         usedArtists = Array(Set(trackArtists)).sorted()
         foldIn = ALSFoldIn(
             itemFactors: factors.values, dimension: factors.columns, regularization: regularization,
@@ -79,9 +105,10 @@ struct ArtistsScorer: LoadedScorer {
 
     func item(of id: String) -> Int32? { rowOfID.row(of: id) }
 
-    /// Every credited artist's score for `history`: the tracks' weights
-    /// spread over their artists, folded in as one ALS user.
-    func artistScores(_ history: [WeightedItem]) throws(ScoringError) -> [Float] {
+    /// Every matched artist's score for `history`: the tracks' weights
+    /// spread over their artists, folded in as one ALS user (all 0 when no
+    /// history track has a matched artist).
+    func artistScores(_ history: [WeightedItem]) -> [Float] {
         var weightOfArtist: [Int32: Float] = [:]
         var order: [Int32] = []
         for entry in history where entry.weight > 0 {
@@ -91,10 +118,10 @@ struct ArtistsScorer: LoadedScorer {
                 weightOfArtist[artist, default: 0] += entry.weight / Float(artists.count)
             }
         }
-        guard !order.isEmpty else { throw .noKnownItems }
+        var scores = [Float](repeating: 0, count: artistFactors.count / dimension)
+        guard !order.isEmpty else { return scores }
         let user = foldIn.userVector(
             items: order, confidences: foldIn.confidences(order.map { weightOfArtist[$0]! }), itemFactors: artistFactors)
-        var scores = [Float](repeating: 0, count: artistFactors.count / dimension)
         user.withUnsafeBufferPointer { x in
             artistFactors.withUnsafeBufferPointer { y in
                 for artist in usedArtists {
@@ -105,11 +132,28 @@ struct ArtistsScorer: LoadedScorer {
         return scores
     }
 
+    /// ln(1 + the listener's weight on each credited artist): every history
+    /// track counts whole for each artist it credits.
+    func ownScores(_ history: [WeightedItem]) -> [Float] {
+        guard ownWeight != 0 else { return [] }
+        var weights = [Float](repeating: 0, count: creditCount)
+        for entry in history where entry.weight > 0 {
+            for position in creditOffsets[Int(entry.item)]..<creditOffsets[Int(entry.item) + 1] {
+                weights[Int(trackCredits[position])] += entry.weight
+            }
+        }
+        return weights.map { log1p($0) }
+    }
+
     @inline(__always)
-    func trackScore(_ track: Int, artistScores: [Float]) -> Float {
-        var best = -Float.infinity
+    func trackScore(_ track: Int, artistScores: [Float], ownScores: [Float]) -> Float {
+        var best: Float = trackOffsets[track] == trackOffsets[track + 1] ? 0 : -.infinity
         for position in trackOffsets[track]..<trackOffsets[track + 1] { best = max(best, artistScores[Int(trackArtists[position])]) }
-        return best + priorWeight * prior[track]
+        var own: Float = 0
+        if !ownScores.isEmpty {
+            for position in creditOffsets[track]..<creditOffsets[track + 1] { own = max(own, ownScores[Int(trackCredits[position])]) }
+        }
+        return best + ownWeight * own + priorWeight * prior[track]
     }
 
     func recommend(for listener: Listener, k: Int, excluding exclusion: ItemExclusion) throws(ScoringError) -> [ScoredItem] {
@@ -121,7 +165,14 @@ struct ArtistsScorer: LoadedScorer {
     /// The listener folded in once, for `recommend` and `score` alike.
     private func preparedArtists(for listener: Listener) throws(ScoringError) -> PreparedArtistScores {
         guard !listener.history.isEmpty else { throw .unknownUser(listener.user ?? "") }
-        return PreparedArtistScores(scorer: self, artistScores: try artistScores(listener.history))
+        let own = ownScores(listener.history)
+        let known = listener.history.contains { entry in
+            entry.weight > 0
+                && (trackOffsets[Int(entry.item)] < trackOffsets[Int(entry.item) + 1]
+                    || (!own.isEmpty && creditOffsets[Int(entry.item)] < creditOffsets[Int(entry.item) + 1]))
+        }
+        guard known else { throw .noKnownItems }
+        return PreparedArtistScores(scorer: self, artistScores: artistScores(listener.history), ownScores: own)
     }
 
     /// The seeds as a history (weighted 1, 2, … for `weighted`).
@@ -138,19 +189,20 @@ struct ArtistsScorer: LoadedScorer {
     }
 }
 
-/// A listener's artist scores, folded in once.
+/// A listener's artist scores, folded in once, and their own artists' weights.
 private struct PreparedArtistScores: PreparedListener {
     let scorer: ArtistsScorer
     let artistScores: [Float]
+    let ownScores: [Float]
 
     func recommend(k: Int, excluding exclusion: ItemExclusion) -> [ScoredItem] {
         var best = TopK(k: max(1, k))
         for track in scorer.itemIDs.indices where !exclusion.contains(Int32(track)) {
-            let score = scorer.trackScore(track, artistScores: artistScores)
+            let score = scorer.trackScore(track, artistScores: artistScores, ownScores: ownScores)
             if score > best.threshold { best.insert(item: Int32(track), score: score) }
         }
         return best.sorted()
     }
 
-    func score(_ items: [Int32]) -> [Float] { items.map { scorer.trackScore(Int($0), artistScores: artistScores) } }
+    func score(_ items: [Int32]) -> [Float] { items.map { scorer.trackScore(Int($0), artistScores: artistScores, ownScores: ownScores) } }
 }

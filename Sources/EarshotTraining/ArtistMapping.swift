@@ -6,15 +6,24 @@ import Foundation
 /// normalized artist name (`TextNormalization.name`): a track gets every
 /// credited artist that matches. When several Last.fm artists share a
 /// normalized name, the one with the most listeners wins.
+///
+/// Every credited track is kept, matched or not, with its credits by
+/// normalized name: the listener's own artists count at request time even
+/// when no public listener knows them.
 public struct ArtistMapping: Sendable {
     /// The snapshot part name and scorer kind.
     public static let partName = "artists"
 
-    /// Catalogue rows with at least one matched artist, in catalogue order.
+    /// Catalogue rows with at least one credited artist, in catalogue order.
     public let rows: [Int32]
-    /// CSR over `rows`: each track's matched artists (model item indices).
+    /// CSR over `rows`: each track's matched artists (model item indices), often none.
     public let offsets: [Int]
     public let artists: [Int32]
+    /// CSR over `rows`: each track's credited artists, numbered by normalized name.
+    public let creditOffsets: [Int]
+    public let credits: [Int32]
+    /// Rows with at least one matched artist.
+    public let matchedTracks: Int
     public let catalogue: TrackCatalogue
     /// Model artists matched to at least one catalogue artist.
     public let matchedArtists: Int
@@ -40,33 +49,55 @@ public struct ArtistMapping: Sendable {
         var rows: [Int32] = []
         var offsets = [0]
         var artists: [Int32] = []
+        var creditOffsets = [0]
+        var credits: [Int32] = []
+        var creditOfKey: [String: Int32] = [:]
         var matched = Set<Int32>()
+        var matchedTracks = 0
         var matchedRows = 0
         var allRows = 0
-        var cache: [String: Int32?] = [:]
+        // Each credited name once: its normalized key's credit number and Last.fm artist.
+        var cache: [String: (credit: Int32, artist: Int32?)?] = [:]
         for (row, track) in catalogue.tracks.enumerated() {
             allRows += max(1, track.genres.count)
             var found: [Int32] = []
+            var credited: [Int32] = []
             for name in track.artists {
-                let artist: Int32?
+                let entry: (credit: Int32, artist: Int32?)?
                 if let known = cache[name] {
-                    artist = known
+                    entry = known
                 } else {
-                    artist = artistOfName[TextNormalization.name(name)]
-                    cache[name] = artist
+                    let key = TextNormalization.name(name)
+                    if key.isEmpty {
+                        entry = nil
+                    } else {
+                        let credit = creditOfKey[key] ?? Int32(creditOfKey.count)
+                        creditOfKey[key] = credit
+                        entry = (credit, artistOfName[key])
+                    }
+                    cache[name] = entry
                 }
-                if let artist, !found.contains(artist) { found.append(artist) }
+                guard let entry else { continue }
+                if !credited.contains(entry.credit) { credited.append(entry.credit) }
+                if let artist = entry.artist, !found.contains(artist) { found.append(artist) }
             }
-            guard !found.isEmpty else { continue }
+            guard !credited.isEmpty else { continue }
             rows.append(Int32(row))
             artists += found
             offsets.append(artists.count)
+            credits += credited
+            creditOffsets.append(credits.count)
+            guard !found.isEmpty else { continue }
             matched.formUnion(found)
+            matchedTracks += 1
             matchedRows += max(1, track.genres.count)
         }
         self.rows = rows
         self.offsets = offsets
         self.artists = artists
+        self.creditOffsets = creditOffsets
+        self.credits = credits
+        self.matchedTracks = matchedTracks
         self.catalogue = catalogue
         matchedArtists = matched.count
         modelArtists = model.itemIDs.count
@@ -82,7 +113,7 @@ public struct ArtistMapping: Sendable {
         return """
             artists: \(matchedArtists) of \(modelArtists) Last.fm artists match a catalogue artist by normalized name
             artists: they cover \(matchedPairs) of \(pairs) listening pairs (\(percent(matchedPairs, pairs)))
-            artists: \(rows.count) of \(catalogue.count) catalogue tracks (\(matchedCatalogueRows) of \(catalogueRows) rows counted once per genre, \(percent(matchedCatalogueRows, catalogueRows))) have a matched artist
+            artists: \(matchedTracks) of \(catalogue.count) catalogue tracks (\(matchedCatalogueRows) of \(catalogueRows) rows counted once per genre, \(percent(matchedCatalogueRows, catalogueRows))) have a matched artist
 
             """
     }
@@ -90,27 +121,30 @@ public struct ArtistMapping: Sendable {
     /// The counts as JSON members (no braces).
     public var summaryJSON: String {
         #""matched_artists":\#(matchedArtists),"lastfm_artists":\#(modelArtists),"matched_pairs":\#(matchedPairs),"#
-            + #""pairs":\#(pairs),"matched_tracks":\#(rows.count),"tracks":\#(catalogue.count),"#
+            + #""pairs":\#(pairs),"matched_tracks":\#(matchedTracks),"credited_tracks":\#(rows.count),"tracks":\#(catalogue.count),"#
             + #""matched_catalogue_rows":\#(matchedCatalogueRows),"catalogue_rows":\#(catalogueRows)"#
     }
 
     /// The `artists/` part: `items.txt` (catalogue ids), `artists.txt` (Last.fm
-    /// ids), `artist_factors.npy`, the tracks' artists as CSR
-    /// (`track_artists_indptr.npy`, `track_artists_indices.npy`) and
-    /// `track_prior.npy` (catalogue popularity, 0–1); fold-in settings and
-    /// `prior_weight` in the manifest.
-    public func snapshotPart(model: ALSModel, priorWeight: Double) -> SnapshotPartContents {
+    /// ids), `artist_factors.npy`, the tracks' Last.fm artists as CSR
+    /// (`track_artists_indptr.npy`, `track_artists_indices.npy`), their
+    /// credited artists as CSR (`track_credits_indptr.npy`,
+    /// `track_credits_indices.npy`) and `track_prior.npy` (catalogue
+    /// popularity, 0–1); fold-in settings, `prior_weight` and `own_weight` in
+    /// the manifest.
+    public func snapshotPart(model: ALSModel, priorWeight: Double, ownWeight: Double) -> SnapshotPartContents {
         func list(_ ids: [String]) -> Data { Data((ids.joined(separator: "\n") + (ids.isEmpty ? "" : "\n")).utf8) }
         let prior = rows.map { Float(catalogue.tracks[Int($0)].popularity) / 100 }
         var hyperparameters = model.configuration.hyperparameters
         hyperparameters["prior_weight"] = priorWeight
+        hyperparameters["own_weight"] = ownWeight
         return SnapshotPartContents(
             name: Self.partName,
             part: Manifest.Part(
                 kind: Self.partName, hyperparameters: hyperparameters,
                 training: [
                     "listeners": model.userIDs.count, "artists": modelArtists, "matched_artists": matchedArtists,
-                    "matched_pairs": matchedPairs, "tracks": rows.count,
+                    "matched_pairs": matchedPairs, "matched_tracks": matchedTracks, "tracks": rows.count,
                 ]),
             files: [
                 "items.txt": list(rows.map { catalogue.tracks[Int($0)].id }),
@@ -118,6 +152,8 @@ public struct ArtistMapping: Sendable {
                 "artist_factors.npy": NPY.write(.float32(shape: [model.itemIDs.count, model.factors], values: model.itemFactors)),
                 "track_artists_indptr.npy": NPY.write(.int64(shape: [offsets.count], values: offsets.map(Int64.init))),
                 "track_artists_indices.npy": NPY.write(.int64(shape: [artists.count], values: artists.map(Int64.init))),
+                "track_credits_indptr.npy": NPY.write(.int64(shape: [creditOffsets.count], values: creditOffsets.map(Int64.init))),
+                "track_credits_indices.npy": NPY.write(.int64(shape: [credits.count], values: credits.map(Int64.init))),
                 "track_prior.npy": NPY.write(.float32(shape: [prior.count], values: prior)),
             ])
     }

@@ -40,6 +40,9 @@ struct TrainArtistsCommand: ParsableCommand {
     @Option(help: "Weight of a track's within-artist prior (its catalogue popularity, 0–1) in its artists score.")
     var priorWeight = 0.1
 
+    @Option(help: "Weight of ln(1 + the listener's plays of a track's artist) in its artists score: the listener's own artists, known to Last.fm or not.")
+    var ownWeight = 1.0
+
     @Option(help: "Candidates each blend source contributes to the pool (its top N).")
     var candidates = 300
 
@@ -71,7 +74,7 @@ struct TrainArtistsCommand: ParsableCommand {
 
             let mapping = ArtistMapping(model: model, names: names, catalogue: catalogue, table: table)
             FileHandle.standardError.write(Data(mapping.report.utf8))
-            let artists = mapping.snapshotPart(model: model, priorWeight: priorWeight)
+            let artists = mapping.snapshotPart(model: model, priorWeight: priorWeight, ownWeight: ownWeight)
             let popular = CataloguePopularity.part(catalogue: catalogue, listens: listens)
 
             let parts = [artists, popular.snapshotPart(training: ["listens": listens.count])]
@@ -85,7 +88,7 @@ struct TrainArtistsCommand: ParsableCommand {
                 #"{"snapshot":\#(jsonString(URL(fileURLWithPath: out).standardizedFileURL.path)),"id":\#(jsonString(manifest.id)),"#
                     + mapping.summaryJSON
                     + #","blend_weights":[\#(blend.weights.map { String(format: "%.4f", $0) }.joined(separator: ","))],"#
-                    + #""blend_fit_users":\#(fitted.examples),"seconds":\#(seconds)}"#)
+                    + #""blend_fit_users":\#(fitted.examples),"blend_fitted":\#(fitted.fitted),"seconds":\#(seconds)}"#)
         }
     }
 
