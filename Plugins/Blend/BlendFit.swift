@@ -29,6 +29,9 @@ public struct BlendFit: Sendable {
         /// Each source alone (its standardized score only), same metric.
         public var sourceNDCG: [Double]
         public var examples: Int
+        /// Whether the weights were searched; false when fewer than
+        /// `minimumExamples` examples reached the pool, and `weights` are the defaults.
+        public var fitted: Bool
     }
 
     /// The cut-off `earshot train blend` and a refit use unless told: ndcg@10.
@@ -38,11 +41,19 @@ public struct BlendFit: Sendable {
     public let candidates: Int
     /// Coordinate-ascent sweeps over all weights.
     public let sweeps: Int
+    /// The fewest pooled examples worth fitting on. Below it, a search over
+    /// the weights follows one or two listeners' held-out tracks rather than
+    /// what the sources predict, so the default weights are kept.
+    public let minimumExamples: Int
 
-    public init(k: Int, candidates: Int, sweeps: Int = 6) {
+    /// The fewest examples a fit uses unless told (see `minimumExamples`).
+    public static let defaultMinimumExamples = 20
+
+    public init(k: Int, candidates: Int, sweeps: Int = 6, minimumExamples: Int = Self.defaultMinimumExamples) {
         self.k = k
         self.candidates = candidates
         self.sweeps = sweeps
+        self.minimumExamples = minimumExamples
     }
 
     /// `progress(done, total, note)` reports pooling, then each sweep.
@@ -80,9 +91,10 @@ public struct BlendFit: Sendable {
         var weights = BlendFeatures.defaultWeights(sources: pool.sources.count)
         let defaultNDCG = ndcg(weights)
         var current = defaultNDCG
+        let fitting = pooled.count >= minimumExamples
         var step: Float = 1
         let multipliers: [Float] = [-2, -1, -0.5, -0.25, 0.25, 0.5, 1, 2]
-        for sweep in 0..<sweeps {
+        for sweep in 0..<(fitting ? sweeps : 0) {
             for j in 0..<width {
                 var bestValue = weights[j]
                 for multiplier in multipliers {
@@ -100,6 +112,7 @@ public struct BlendFit: Sendable {
             progress(sweep + 1, sweeps, "fitting weights, ndcg@\(k) \(String(current))")
         }
         return Result(
-            weights: weights, defaultNDCG: defaultNDCG, fittedNDCG: current, sourceNDCG: sourceNDCG, examples: pooled.count)
+            weights: weights, defaultNDCG: defaultNDCG, fittedNDCG: current, sourceNDCG: sourceNDCG, examples: pooled.count,
+            fitted: fitting)
     }
 }

@@ -30,8 +30,8 @@ struct BlendRefit {
         let fitK = Int(hyperparameters[BlendPlugin.fitKKey] ?? Double(BlendFit.defaultK))
         let result = BlendFit(k: max(1, fitK), candidates: max(1, candidates)).fit(pool: pool, examples: examples(pool: pool, data: data))
         var weights = result.weights
-        if result.examples == 0 {
-            // Nothing held out reaches the pool: the weights stay as they were.
+        if !result.fitted {
+            // Too few held-out users reach the pool to fit on: the weights stay as they were.
             weights = candidate.parts[recorded.name]?.matrices["weights"].map { Array($0.values) } ?? weights
         }
         var fitted = hyperparameters

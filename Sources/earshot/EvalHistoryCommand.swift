@@ -76,8 +76,7 @@ struct EvalHistoryCommand: ParsableCommand {
                 progress.update($0, of: $1, note: $2)
             }
             progress.finish()
-            let weights = examples.isEmpty ? BlendFeatures.defaultWeights(sources: sources.count) : result.weights
-            settings["blend"] = ["weights": weights.map { String($0) }.joined(separator: ",")]
+            settings["blend"] = ["weights": result.weights.map { String($0) }.joined(separator: ",")]
             refit = result
         }
         let loaded = try OfflineScorers.load(scorer, snapshot: snapshotContents, catalogue: catalogue, parts: parts, settings: settings)
@@ -107,11 +106,20 @@ struct EvalHistoryCommand: ParsableCommand {
         FileHandle.standardError.write(Data("""
             user \(user): \(timeline.rows.count) tracks played ≥ 30 s; history \(history.count), test \(test.count) (from \(testStart))
             scorer \(scorer): \(hits) of \(test.count) test tracks in the top \(k); recall@\(k) \(String(format: "%.4f", recall)), ndcg@\(k) \(String(format: "%.4f", metrics.ndcg)); ranked in \(String(format: "%.1f", milliseconds)) ms
-            \(refit.map { "blend weights refitted on \($0.examples) listeners' past listens: \($0.weights.map { String(format: "%.3f", $0) }.joined(separator: " "))\n" } ?? "")
+            \(refit.map(Self.describe) ?? "")
             """.utf8))
         print(
             #"{"user":\#(jsonString(user)),"scorer":\#(jsonString(scorer)),"history":\#(history.count),"test":\#(test.count),"#
                 + #""k":\#(k),"hits":\#(hits),"recall@\#(k)":\#(String(format: "%.6f", recall)),"#
                 + #""ndcg@\#(k)":\#(String(format: "%.6f", metrics.ndcg)),"hit@\#(k)":\#(hits > 0 ? 1 : 0)}"#)
+    }
+
+    /// One line on the weights a refit on the user's past listens chose.
+    private static func describe(_ refit: BlendFit.Result) -> String {
+        let weights = refit.weights.map { String(format: "%.3f", $0) }.joined(separator: " ")
+        let how = refit.fitted
+            ? "refitted on \(refit.examples) listeners' past listens"
+            : "kept at the defaults (\(refit.examples) listeners with past listens; a fit needs \(BlendFit.defaultMinimumExamples))"
+        return "blend weights \(how): \(weights)\n"
     }
 }

@@ -125,8 +125,8 @@ enum CatalogueBlendFit {
 
 extension CatalogueBlendFit {
     /// A `blend/` part over `sources` (loaded from `parts`, `base`'s other
-    /// parts and the catalogue) with weights fitted on `listens`; unfitted
-    /// weights when no user has enough tracks.
+    /// parts and the catalogue) with weights fitted on `listens`; the default
+    /// weights when too few users have enough tracks (`BlendFit.minimumExamples`).
     static func part(
         sources: [String], parts: [SnapshotPartContents], basedOn base: String? = nil, catalogue: TrackCatalogue,
         listens: [StoredListen], candidates: Int, fitK: Int
@@ -138,9 +138,8 @@ extension CatalogueBlendFit {
             progress.update($0, of: $1, note: $2)
         }
         progress.finish()
-        let weights = examples.isEmpty ? BlendFeatures.defaultWeights(sources: sources.count) : fitted.weights
         let part = BlendPart(
-            sources: sources, weights: weights,
+            sources: sources, weights: fitted.weights,
             hyperparameters: [
                 BlendPlugin.candidatesKey: Double(candidates), BlendPlugin.fitKKey: Double(fitK), "fit_ndcg": fitted.fittedNDCG,
                 "default_ndcg": fitted.defaultNDCG, "fitted_on_listens": 1,

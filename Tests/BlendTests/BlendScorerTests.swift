@@ -102,15 +102,32 @@ struct BlendScorerTests {
         let pool = BlendPool(sources: [("a", scorers["a"]!), ("b", scorers["b"]!)])
         // Every listener's held-out items are b's favourites.
         let relevant: Set<Int32> = [pool.item(of: "h")!, pool.item(of: "g")!]
-        let examples = (0..<5).map { _ in
+        let examples = (0..<BlendFit.defaultMinimumExamples).map { _ in
             BlendFit.Example(listener: listener, exclusion: ItemExclusion(count: 8), relevant: relevant)
         }
         let result = BlendFit(k: 2, candidates: 10).fit(pool: pool, examples: examples)
+        #expect(result.fitted)
         #expect(result.fittedNDCG == 1)
         #expect(result.fittedNDCG > result.defaultNDCG)
         #expect(result.sourceNDCG[1] == 1)
         #expect(result.sourceNDCG[0] < 1)
         let again = BlendFit(k: 2, candidates: 10).fit(pool: pool, examples: examples)
         #expect(again.weights == result.weights)
+    }
+
+    @Test("with fewer examples than the minimum, the fit keeps the default weights and says so")
+    func fitBelowMinimum() throws {
+        let scorers = try Sources.pair()
+        let pool = BlendPool(sources: [("a", scorers["a"]!), ("b", scorers["b"]!)])
+        let relevant: Set<Int32> = [pool.item(of: "h")!, pool.item(of: "g")!]
+        let examples = (0..<(BlendFit.defaultMinimumExamples - 1)).map { _ in
+            BlendFit.Example(listener: listener, exclusion: ItemExclusion(count: 8), relevant: relevant)
+        }
+        let result = BlendFit(k: 2, candidates: 10).fit(pool: pool, examples: examples)
+        #expect(!result.fitted)
+        #expect(result.examples == examples.count)
+        #expect(result.weights == BlendFeatures.defaultWeights(sources: 2))
+        #expect(result.fittedNDCG == result.defaultNDCG)
+        #expect(result.sourceNDCG[1] == 1)
     }
 }
