@@ -43,6 +43,7 @@ struct ArtistsScorer: LoadedScorer {
     let ownWeight: Float
     /// Artists credited on some track, each once: only their scores are needed.
     let usedArtists: [Int32]
+    let scanOrder: ArtistsScanOrder
     let foldIn: ALSFoldIn
 
     init(part: SnapshotPart) throws(ScorerLoadError) {
@@ -93,6 +94,9 @@ struct ArtistsScorer: LoadedScorer {
         priorWeight = Float(part.parameters["prior_weight"] ?? 0)
         ownWeight = creditOffsets.isEmpty ? 0 : Float(part.parameters["own_weight"] ?? 0)
         usedArtists = Array(Set(trackArtists)).sorted()
+        scanOrder = ArtistsScanOrder(
+            trackOffsets: trackOffsets, creditOffsets: creditOffsets, credits: trackCredits, creditCount: creditCount,
+            prior: self.prior, priorWeight: priorWeight)
         foldIn = ALSFoldIn(
             itemFactors: factors.values, dimension: factors.columns, regularization: regularization,
             regularizationExponent: part.parameters["regularization_exponent"] ?? 0,
@@ -132,28 +136,46 @@ struct ArtistsScorer: LoadedScorer {
         return scores
     }
 
-    /// ln(1 + the listener's weight on each credited artist): every history
-    /// track counts whole for each artist it credits.
-    func ownScores(_ history: [WeightedItem]) -> [Float] {
-        guard ownWeight != 0 else { return [] }
+    /// ln(1 + the listener's weight on each credited artist), every history
+    /// track counting whole for each artist it credits, and those artists in
+    /// order of first credit; both empty without an own weight.
+    func ownScores(_ history: [WeightedItem]) -> (scores: [Float], artists: [Int32]) {
+        guard ownWeight != 0 else { return ([], []) }
         var weights = [Float](repeating: 0, count: creditCount)
+        var artists: [Int32] = []
         for entry in history where entry.weight > 0 {
             for position in creditOffsets[Int(entry.item)]..<creditOffsets[Int(entry.item) + 1] {
-                weights[Int(trackCredits[position])] += entry.weight
+                let artist = trackCredits[position]
+                if weights[Int(artist)] == 0 { artists.append(artist) }
+                weights[Int(artist)] += entry.weight
             }
         }
-        return weights.map { log1p($0) }
+        for artist in artists { weights[Int(artist)] = log1p(weights[Int(artist)]) }
+        return (weights, artists)
     }
 
-    @inline(__always)
-    func trackScore(_ track: Int, artistScores: [Float], ownScores: [Float]) -> Float {
-        var best: Float = trackOffsets[track] == trackOffsets[track + 1] ? 0 : -.infinity
-        for position in trackOffsets[track]..<trackOffsets[track + 1] { best = max(best, artistScores[Int(trackArtists[position])]) }
-        var own: Float = 0
-        if !ownScores.isEmpty {
-            for position in creditOffsets[track]..<creditOffsets[track + 1] { own = max(own, ownScores[Int(trackCredits[position])]) }
+    /// The per-track tables and one listener's scores as raw buffers, so
+    /// the scan over every catalogue track runs without bounds checks.
+    func withTables<R>(artistScores: [Float], ownScores: [Float], _ body: (TrackTables) -> R) -> R {
+        trackOffsets.withUnsafeBufferPointer { offsets in
+            trackArtists.withUnsafeBufferPointer { artists in
+                creditOffsets.withUnsafeBufferPointer { creditOffsets in
+                    trackCredits.withUnsafeBufferPointer { credits in
+                        prior.withUnsafeBufferPointer { prior in
+                            artistScores.withUnsafeBufferPointer { artistScores in
+                                ownScores.withUnsafeBufferPointer { ownScores in
+                                    body(
+                                        TrackTables(
+                                            offsets: offsets, artists: artists, creditOffsets: creditOffsets, credits: credits,
+                                            prior: prior, artistScores: artistScores, ownScores: ownScores,
+                                            priorWeight: priorWeight, ownWeight: ownWeight))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
-        return best + ownWeight * own + priorWeight * prior[track]
     }
 
     func recommend(for listener: Listener, k: Int, excluding exclusion: ItemExclusion) throws(ScoringError) -> [ScoredItem] {
@@ -166,13 +188,11 @@ struct ArtistsScorer: LoadedScorer {
     private func preparedArtists(for listener: Listener) throws(ScoringError) -> PreparedArtistScores {
         guard !listener.history.isEmpty else { throw .unknownUser(listener.user ?? "") }
         let own = ownScores(listener.history)
-        let known = listener.history.contains { entry in
-            entry.weight > 0
-                && (trackOffsets[Int(entry.item)] < trackOffsets[Int(entry.item) + 1]
-                    || (!own.isEmpty && creditOffsets[Int(entry.item)] < creditOffsets[Int(entry.item) + 1]))
-        }
+        let known = !own.artists.isEmpty
+            || listener.history.contains { $0.weight > 0 && trackOffsets[Int($0.item)] < trackOffsets[Int($0.item) + 1] }
         guard known else { throw .noKnownItems }
-        return PreparedArtistScores(scorer: self, artistScores: artistScores(listener.history), ownScores: own)
+        return PreparedArtistScores(
+            scorer: self, artistScores: artistScores(listener.history), ownScores: own.scores, ownArtists: own.artists)
     }
 
     /// The seeds as a history (weighted 1, 2, … for `weighted`).
@@ -189,20 +209,49 @@ struct ArtistsScorer: LoadedScorer {
     }
 }
 
+/// A track's score from the scorer's tables and one listener's scores: its
+/// best matched artist (0 with none), plus `ownWeight` × its best credited
+/// artist's own score, plus `priorWeight` × its prior. Valid only inside
+/// `ArtistsScorer.withTables`.
+struct TrackTables {
+    let offsets: UnsafeBufferPointer<Int>
+    let artists: UnsafeBufferPointer<Int32>
+    let creditOffsets: UnsafeBufferPointer<Int>
+    let credits: UnsafeBufferPointer<Int32>
+    let prior: UnsafeBufferPointer<Float>
+    let artistScores: UnsafeBufferPointer<Float>
+    /// Empty when the part has no credits or no own weight.
+    let ownScores: UnsafeBufferPointer<Float>
+    let priorWeight: Float
+    let ownWeight: Float
+
+    @inline(__always)
+    func score(_ track: Int) -> Float {
+        let start = offsets[track], end = offsets[track + 1]
+        var best: Float = start == end ? 0 : -.infinity
+        for position in start..<end { best = max(best, artistScores[Int(artists[position])]) }
+        var own: Float = 0
+        if !ownScores.isEmpty {
+            for position in creditOffsets[track]..<creditOffsets[track + 1] { own = max(own, ownScores[Int(credits[position])]) }
+        }
+        return best + ownWeight * own + priorWeight * prior[track]
+    }
+}
+
 /// A listener's artist scores, folded in once, and their own artists' weights.
 private struct PreparedArtistScores: PreparedListener {
     let scorer: ArtistsScorer
     let artistScores: [Float]
     let ownScores: [Float]
+    let ownArtists: [Int32]
 
     func recommend(k: Int, excluding exclusion: ItemExclusion) -> [ScoredItem] {
-        var best = TopK(k: max(1, k))
-        for track in scorer.itemIDs.indices where !exclusion.contains(Int32(track)) {
-            let score = scorer.trackScore(track, artistScores: artistScores, ownScores: ownScores)
-            if score > best.threshold { best.insert(item: Int32(track), score: score) }
+        scorer.withTables(artistScores: artistScores, ownScores: ownScores) { tables in
+            scorer.scanOrder.top(k: k, tables: tables, ownArtists: ownArtists, excluding: exclusion)
         }
-        return best.sorted()
     }
 
-    func score(_ items: [Int32]) -> [Float] { items.map { scorer.trackScore(Int($0), artistScores: artistScores, ownScores: ownScores) } }
+    func score(_ items: [Int32]) -> [Float] {
+        scorer.withTables(artistScores: artistScores, ownScores: ownScores) { tables in items.map { tables.score(Int($0)) } }
+    }
 }

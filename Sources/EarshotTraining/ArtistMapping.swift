@@ -7,21 +7,22 @@ import Foundation
 /// credited artist that matches. When several Last.fm artists share a
 /// normalized name, the one with the most listeners wins.
 ///
-/// Every credited track is kept, matched or not, with its credits by
-/// normalized name: the listener's own artists count at request time even
-/// when no public listener knows them.
+/// Every catalogue track is kept, in catalogue order (the other catalogue
+/// scorers' items, so a blend passes exclusions through as they are), with
+/// its credits by normalized name: the listener's own artists count at
+/// request time even when no public listener knows them.
 public struct ArtistMapping: Sendable {
     /// The snapshot part name and scorer kind.
     public static let partName = "artists"
 
-    /// Catalogue rows with at least one credited artist, in catalogue order.
-    public let rows: [Int32]
-    /// CSR over `rows`: each track's matched artists (model item indices), often none.
+    /// CSR over catalogue rows: each track's matched artists (model item indices), often none.
     public let offsets: [Int]
     public let artists: [Int32]
-    /// CSR over `rows`: each track's credited artists, numbered by normalized name.
+    /// CSR over catalogue rows: each track's credited artists, numbered by normalized name.
     public let creditOffsets: [Int]
     public let credits: [Int32]
+    /// Rows with at least one credited artist.
+    public let creditedTracks: Int
     /// Rows with at least one matched artist.
     public let matchedTracks: Int
     public let catalogue: TrackCatalogue
@@ -46,7 +47,6 @@ public struct ArtistMapping: Sendable {
             if let other = artistOfName[key], listeners[Int(other)] >= listeners[index] { continue }
             artistOfName[key] = Int32(index)
         }
-        var rows: [Int32] = []
         var offsets = [0]
         var artists: [Int32] = []
         var creditOffsets = [0]
@@ -54,11 +54,12 @@ public struct ArtistMapping: Sendable {
         var creditOfKey: [String: Int32] = [:]
         var matched = Set<Int32>()
         var matchedTracks = 0
+        var creditedTracks = 0
         var matchedRows = 0
         var allRows = 0
         // Each credited name once: its normalized key's credit number and Last.fm artist.
         var cache: [String: (credit: Int32, artist: Int32?)?] = [:]
-        for (row, track) in catalogue.tracks.enumerated() {
+        for track in catalogue.tracks {
             allRows += max(1, track.genres.count)
             var found: [Int32] = []
             var credited: [Int32] = []
@@ -81,8 +82,7 @@ public struct ArtistMapping: Sendable {
                 if !credited.contains(entry.credit) { credited.append(entry.credit) }
                 if let artist = entry.artist, !found.contains(artist) { found.append(artist) }
             }
-            guard !credited.isEmpty else { continue }
-            rows.append(Int32(row))
+            if !credited.isEmpty { creditedTracks += 1 }
             artists += found
             offsets.append(artists.count)
             credits += credited
@@ -92,7 +92,7 @@ public struct ArtistMapping: Sendable {
             matchedTracks += 1
             matchedRows += max(1, track.genres.count)
         }
-        self.rows = rows
+        self.creditedTracks = creditedTracks
         self.offsets = offsets
         self.artists = artists
         self.creditOffsets = creditOffsets
@@ -121,7 +121,7 @@ public struct ArtistMapping: Sendable {
     /// The counts as JSON members (no braces).
     public var summaryJSON: String {
         #""matched_artists":\#(matchedArtists),"lastfm_artists":\#(modelArtists),"matched_pairs":\#(matchedPairs),"#
-            + #""pairs":\#(pairs),"matched_tracks":\#(matchedTracks),"credited_tracks":\#(rows.count),"tracks":\#(catalogue.count),"#
+            + #""pairs":\#(pairs),"matched_tracks":\#(matchedTracks),"credited_tracks":\#(creditedTracks),"tracks":\#(catalogue.count),"#
             + #""matched_catalogue_rows":\#(matchedCatalogueRows),"catalogue_rows":\#(catalogueRows)"#
     }
 
@@ -134,7 +134,7 @@ public struct ArtistMapping: Sendable {
     /// the manifest.
     public func snapshotPart(model: ALSModel, priorWeight: Double, ownWeight: Double) -> SnapshotPartContents {
         func list(_ ids: [String]) -> Data { Data((ids.joined(separator: "\n") + (ids.isEmpty ? "" : "\n")).utf8) }
-        let prior = rows.map { Float(catalogue.tracks[Int($0)].popularity) / 100 }
+        let prior = catalogue.tracks.map { Float($0.popularity) / 100 }
         var hyperparameters = model.configuration.hyperparameters
         hyperparameters["prior_weight"] = priorWeight
         hyperparameters["own_weight"] = ownWeight
@@ -144,10 +144,10 @@ public struct ArtistMapping: Sendable {
                 kind: Self.partName, hyperparameters: hyperparameters,
                 training: [
                     "listeners": model.userIDs.count, "artists": modelArtists, "matched_artists": matchedArtists,
-                    "matched_pairs": matchedPairs, "matched_tracks": matchedTracks, "tracks": rows.count,
+                    "matched_pairs": matchedPairs, "matched_tracks": matchedTracks, "tracks": catalogue.count,
                 ]),
             files: [
-                "items.txt": list(rows.map { catalogue.tracks[Int($0)].id }),
+                "items.txt": list(catalogue.tracks.map(\.id)),
                 "artists.txt": list(model.itemIDs),
                 "artist_factors.npy": NPY.write(.float32(shape: [model.itemIDs.count, model.factors], values: model.itemFactors)),
                 "track_artists_indptr.npy": NPY.write(.int64(shape: [offsets.count], values: offsets.map(Int64.init))),

@@ -92,5 +92,42 @@ struct ArtistsScorerTests {
             #expect("\(error)".contains("track_credits_indptr"))
         }
     }
+
+    @Test("recommend gives the order a full scan of every track's score gives, ties to the lower index, for every k")
+    func recommendMatchesFullScan() throws {
+        // t0–t3 matched; t4–t11 unmatched with tied priors, credited to artists 3 and 4 or to none.
+        let part = SnapshotPart(
+            kind: "artists",
+            matrices: [
+                "artist_factors": Matrix(rows: 3, columns: 2, values: [1, 0, 0.9, 0.1, 0, 1]),
+                "track_prior": Matrix(rows: 12, columns: 1, values: [0.5, 0.1, 0.9, 0.2, 0.3, 0.3, 0.5, 0.1, 0.5, 0, 0.3, 0.2]),
+            ],
+            integers: [
+                "track_artists_indptr": [0, 1, 2, 3, 5, 5, 5, 5, 5, 5, 5, 5, 5], "track_artists_indices": [0, 1, 2, 1, 2],
+                "track_credits_indptr": [0, 1, 2, 3, 5, 6, 7, 8, 10, 10, 11, 11, 12],
+                "track_credits_indices": [0, 1, 2, 1, 2, 3, 3, 4, 3, 4, 4, 3],
+            ],
+            idLists: ["items": IDList((0..<12).map { "t\($0)" })],
+            parameters: ["regularization": 0.1, "prior_weight": 0.5, "own_weight": 0.2])
+        let scorer = try ArtistsPlugin.load(ScorerLoadContext(catalogue: .empty, part: part))
+        let histories: [[WeightedItem]] = [
+            [WeightedItem(item: 0, weight: 1)],
+            [WeightedItem(item: 4, weight: 1)],
+            [WeightedItem(item: 2, weight: 2), WeightedItem(item: 7, weight: 1)],
+            [WeightedItem(item: 9, weight: 1), WeightedItem(item: 1, weight: 0.5)],
+        ]
+        for history in histories {
+            let listener = Listener(user: nil, history: history)
+            var exclusion = ItemExclusion(count: 12)
+            for entry in history { exclusion.exclude(entry.item) }
+            let scores = try scorer.score(Array(0..<12), for: listener)
+            let expected = (0..<12).filter { !exclusion.contains(Int32($0)) }
+                .sorted { scores[$0] > scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }
+            for k in 1...12 {
+                let top = try scorer.recommend(for: listener, k: k, excluding: exclusion)
+                #expect(top.map { Int($0.item) } == Array(expected.prefix(k)), "history \(history.map(\.item)), k \(k)")
+            }
+        }
+    }
 }
 
