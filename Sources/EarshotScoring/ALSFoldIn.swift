@@ -102,14 +102,25 @@ public struct ALSFoldIn: Sendable {
         let lambda = regularizationExponent == 0
             ? regularization : regularization * pow(Double(max(items.count, 1)), regularizationExponent)
         for d in 0..<k { matrix[d * k + d] += lambda }
+        // Raw buffers: the rank-1 updates are the fold-in's cost (items × k² / 2)
+        // and vectorize only without bounds checks.
+        var y = [Double](repeating: 0, count: k)
         itemFactors.withUnsafeBufferPointer { factors in
-            for (item, confidence) in zip(items, confidences) {
-                let y = factors.baseAddress! + Int(item) * k
-                let c = Double(confidence)
-                for a in 0..<k {
-                    let scaled = (c - 1) * Double(y[a])
-                    rhs[a] += c * Double(y[a])
-                    for b in a..<k { matrix[a * k + b] += scaled * Double(y[b]) }
+            matrix.withUnsafeMutableBufferPointer { matrix in
+                rhs.withUnsafeMutableBufferPointer { rhs in
+                    y.withUnsafeMutableBufferPointer { y in
+                        for (item, confidence) in zip(items, confidences) {
+                            let factor = factors.baseAddress! + Int(item) * k
+                            for a in 0..<k { y[a] = Double(factor[a]) }
+                            let c = Double(confidence)
+                            for a in 0..<k {
+                                let scaled = (c - 1) * y[a]
+                                rhs[a] += c * y[a]
+                                let row = matrix.baseAddress! + a * k
+                                for b in a..<k { row[b] += scaled * y[b] }
+                            }
+                        }
+                    }
                 }
             }
         }
