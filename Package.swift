@@ -46,7 +46,9 @@ let package = Package(
             providers: [.apt(["libopenblas-dev"])]),
 
         // Pure modules: no I/O.
-        .target(name: "EarshotProtocol"),
+        // ISO 8601 and calendar arithmetic, shared by the protocol and the catalogue.
+        .target(name: "EarshotTime"),
+        .target(name: "EarshotProtocol", dependencies: ["EarshotTime"]),
         // The scorer plugin API; re-exports the kernels and the catalogue's types it is written in.
         .target(
             name: "EarshotScoring", dependencies: ["EarshotKernels", "EarshotCatalogueTypes", "EarshotANN", "CEarshotKernels"],
@@ -65,7 +67,7 @@ let package = Package(
         .target(
             name: "EarshotSnapshot",
             dependencies: ["EarshotScoring", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "EarshotCatalogue", dependencies: ["CSQLite", "EarshotScoring"], swiftSettings: optimizedInDebug),
+        .target(name: "EarshotCatalogue", dependencies: ["CSQLite", "EarshotScoring", "EarshotTime"], swiftSettings: optimizedInDebug),
         // Scorer plugins loaded at run time (dlopen) through the C ABI.
         .target(
             name: "EarshotPlugins",
@@ -76,7 +78,7 @@ let package = Package(
         .target(
             name: "EarshotServer",
             dependencies: [
-                "EarshotProtocol", "EarshotScoring", "EarshotCatalogue", "EarshotSnapshot",
+                "EarshotProtocol", "EarshotScoring", "EarshotCatalogue", "EarshotSnapshot", "EarshotTime",
                 "EarshotSystemd", "EarshotPlugins", "CMalloc",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -131,11 +133,12 @@ let package = Package(
             ]),
 
         // Tests.
+        .testTarget(name: "EarshotTimeTests", dependencies: ["EarshotTime"]),
         .testTarget(name: "EarshotProtocolTests", dependencies: ["EarshotProtocol"]),
         .testTarget(name: "EarshotScoringTests", dependencies: ["EarshotScoring", "EarshotANN"]),
         .testTarget(name: "EarshotANNTests", dependencies: ["EarshotANN"]),
         .testTarget(name: "EarshotSnapshotTests", dependencies: ["EarshotSnapshot", "EarshotScoring"]),
-        .testTarget(name: "EarshotCatalogueTests", dependencies: ["EarshotCatalogue"], exclude: ["Fixtures"]),
+        .testTarget(name: "EarshotCatalogueTests", dependencies: ["EarshotCatalogue", "EarshotTime"], exclude: ["Fixtures"]),
         .testTarget(name: "ContentSimilarityTests", dependencies: ["ContentSimilarity", "EarshotScoring"]),
         .testTarget(name: "TwoTowerTests", dependencies: ["TwoTower", "EarshotScoring", "EarshotTraining"]),
         .testTarget(name: "MatrixFactorizationTests", dependencies: ["MatrixFactorization", "EarshotScoring"]),
@@ -148,7 +151,7 @@ let package = Package(
         .testTarget(
             name: "EarshotServerTests",
             dependencies: ["EarshotServer", "EarshotProtocol", "EarshotCatalogue", "EarshotScoring"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["EarshotProtocol", "EarshotClient", "EarshotCatalogueTypes"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["EarshotProtocol", "EarshotClient", "EarshotCatalogueTypes", "EarshotTime"]),
         .testTarget(
             name: "EarshotRetrainTests",
             dependencies: ["EarshotRetrain", "EarshotSnapshot", "EarshotCatalogue", "EarshotTraining"]),

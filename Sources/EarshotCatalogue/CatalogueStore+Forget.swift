@@ -1,3 +1,4 @@
+import EarshotTime
 import Foundation
 
 /// What `forget` deleted.
@@ -52,7 +53,7 @@ extension CatalogueStore {
         let statement = try database.prepare("SELECT name, forgotten_at FROM forgotten_users")
         var users: [String: Date] = [:]
         while try statement.step() {
-            users[statement.string(at: 0)] = statement.withUTF8(at: 1, UTCTimestamp.parseISO8601) ?? .distantFuture
+            users[statement.string(at: 0)] = statement.withUTF8(at: 1, ISO8601Timestamp.parse) ?? .distantFuture
         }
         return users
     }

@@ -1,3 +1,4 @@
+import EarshotTime
 import Foundation
 
 /// One stored listen, as the daemon reads them to build heard-sets and profiles.
@@ -66,7 +67,7 @@ extension CatalogueStore {
                 currentUserID = userID
                 currentUser = statement.string(at: 1)
             }
-            guard let timestamp = statement.withUTF8(at: 3, UTCTimestamp.parseISO8601) else {
+            guard let timestamp = statement.withUTF8(at: 3, ISO8601Timestamp.parse) else {
                 throw UnreadableListenTimestamp(
                     user: currentUser, trackID: statement.string(at: 2), text: statement.string(at: 3))
             }

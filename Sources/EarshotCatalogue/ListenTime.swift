@@ -1,3 +1,4 @@
+import EarshotTime
 import Foundation
 
 /// A listen's time as the catalogue stores it: whole microseconds since the
@@ -27,14 +28,9 @@ public struct ListenTime: Sendable, Hashable, Comparable {
     /// The stored form: `YYYY-MM-DDTHH:MM:SS.ffffffZ`, always 27 characters
     /// for years 0000–9999.
     public var text: String {
-        let (seconds, fraction) = microseconds.quotientAndRemainder(dividingBy: 1_000_000)
-        // Floor division, so times before 1970 format too.
-        let wholeSeconds = fraction < 0 ? seconds - 1 : seconds
-        let micros = fraction < 0 ? fraction + 1_000_000 : fraction
-        let (days, secondOfDay) = Int(wholeSeconds).quotientAndRemainder(dividingBy: 86_400)
-        let day = secondOfDay < 0 ? days - 1 : days
-        let second = secondOfDay < 0 ? secondOfDay + 86_400 : secondOfDay
-        let (year, month, dayOfMonth) = UTCTimestamp.civil(fromDaysSinceEpoch: day)
+        let (wholeSeconds, micros) = CivilDate.floorDivision(Int(microseconds), by: 1_000_000)
+        let (day, second) = CivilDate.floorDivision(wholeSeconds, by: 86_400)
+        let (year, month, dayOfMonth) = CivilDate.civil(fromDaysSinceEpoch: day)
         var bytes = [UInt8](repeating: 0, count: 27)
         func put(_ value: Int, _ width: Int, at offset: Int) {
             var value = value

@@ -1,3 +1,4 @@
+import EarshotTime
 import Foundation
 
 /// Inserts listens through statements prepared once per transaction,
@@ -61,7 +62,7 @@ final class ListenClock {
             try statement.bind(user, at: 1)
             try statement.step()
             previous = statement.isNull(at: 0)
-                ? nil : statement.withUTF8(at: 0, UTCTimestamp.parseISO8601).map(ListenTime.init)
+                ? nil : statement.withUTF8(at: 0, ISO8601Timestamp.parse).map(ListenTime.init)
         }
         var next = ListenTime(Date())
         if let previous, next <= previous { next = previous.successor }

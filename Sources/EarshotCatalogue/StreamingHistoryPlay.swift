@@ -1,3 +1,4 @@
+import EarshotTime
 import Foundation
 
 /// One music play read from a streaming-history export, checked and converted.
@@ -50,7 +51,7 @@ struct StreamingHistoryPlay {
             }
         }
         guard let ts = try fields.string("ts") else { throw RowRejection(reason: "ts: missing") }
-        guard let timestamp = UTCTimestamp.parseISO8601(ts) else {
+        guard let timestamp = ISO8601Timestamp.parse(ts) else {
             throw RowRejection(reason: "ts: not an ISO 8601 time with a zone: \(CatalogueError.quotedExcerpt(ts))")
         }
         return StreamingHistoryPlay(
@@ -63,7 +64,7 @@ struct StreamingHistoryPlay {
 
     private static func accountData(_ fields: Fields) throws(RowRejection) -> StreamingHistoryPlay {
         guard let endTime = try fields.string("endTime") else { throw RowRejection(reason: "endTime: missing") }
-        guard let timestamp = UTCTimestamp.parseMinute(endTime) else {
+        guard let timestamp = ISO8601Timestamp.parseMinute(endTime) else {
             throw RowRejection(reason: "endTime: expected YYYY-MM-DD HH:MM, found \(CatalogueError.quotedExcerpt(endTime))")
         }
         guard let artist = try fields.string("artistName") else { throw RowRejection(reason: "artistName: missing") }

@@ -1,3 +1,5 @@
+import EarshotTime
+
 /// A request line after decoding: its echoed id and the request or why it was refused.
 public struct DecodedLine: Sendable {
     /// The request's `id` (`.null` when absent or unreadable).

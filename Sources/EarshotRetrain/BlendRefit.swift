@@ -34,12 +34,9 @@ struct BlendRefit {
             // Too few held-out users reach the pool to fit on: the weights stay as they were.
             weights = candidate.parts[recorded.name]?.matrices["weights"].map { Array($0.values) } ?? weights
         }
-        var fitted = hyperparameters
-        fitted["fit_ndcg"] = result.fittedNDCG
-        fitted["default_ndcg"] = result.defaultNDCG
-        var training = recorded.manifest.training
-        training["fit_users"] = result.examples
-        var contents = BlendPart(sources: sources, weights: weights, hyperparameters: fitted, training: training).snapshotPart()
+        var part = BlendPart(sources: sources, weights: weights, hyperparameters: hyperparameters, training: recorded.manifest.training)
+        part.recordFit(fittedNDCG: result.fittedNDCG, defaultNDCG: result.defaultNDCG, users: result.examples)
+        var contents = part.snapshotPart()
         contents.name = recorded.name
         return (contents, result)
     }

@@ -1,5 +1,6 @@
 import EarshotPlugins
 import EarshotProtocol
+import EarshotTime
 import Foundation
 
 /// The `info` and `scorers` results.

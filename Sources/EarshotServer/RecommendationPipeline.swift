@@ -1,5 +1,6 @@
 import EarshotProtocol
 import EarshotScoring
+import EarshotTime
 
 /// `recommend`, `similar` and `score` for every scorer: resolves ids,
 /// builds the listener, the exclusions and the catalogue rules (one version

@@ -19,6 +19,15 @@ public struct BlendPart: Sendable {
         self.training = training
     }
 
+    /// Records in the manifest how the weights were fitted: mean ndcg on the
+    /// held-out examples with the fitted and the default weights, and how
+    /// many listeners the fit used. These keys are written only here.
+    public mutating func recordFit(fittedNDCG: Double, defaultNDCG: Double, users: Int) {
+        hyperparameters["fit_ndcg"] = fittedNDCG
+        hyperparameters["default_ndcg"] = defaultNDCG
+        training["fit_users"] = users
+    }
+
     public func snapshotPart() -> SnapshotPartContents {
         SnapshotPartContents(
             name: Self.partName,

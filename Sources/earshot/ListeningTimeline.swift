@@ -138,13 +138,11 @@ extension CatalogueBlendFit {
             progress.update($0, of: $1, note: $2)
         }
         progress.finish()
-        let part = BlendPart(
+        var part = BlendPart(
             sources: sources, weights: fitted.weights,
-            hyperparameters: [
-                BlendPlugin.candidatesKey: Double(candidates), BlendPlugin.fitKKey: Double(fitK), "fit_ndcg": fitted.fittedNDCG,
-                "default_ndcg": fitted.defaultNDCG, "fitted_on_listens": 1,
-            ],
-            training: ["fit_users": fitted.examples])
+            hyperparameters: [BlendPlugin.candidatesKey: Double(candidates), BlendPlugin.fitKKey: Double(fitK), "fitted_on_listens": 1],
+            training: [:])
+        part.recordFit(fittedNDCG: fitted.fittedNDCG, defaultNDCG: fitted.defaultNDCG, users: fitted.examples)
         return (part, fitted)
     }
 }

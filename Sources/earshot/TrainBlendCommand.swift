@@ -86,13 +86,13 @@ struct TrainBlendCommand: ParsableCommand {
 
             // Step 4: every source on everything, plus the weights.
             let parts = try training.train(names, on: table, excluding: excluded, phase: "all interactions")
-            let blend = BlendPart(
+            var blend = BlendPart(
                 sources: names, weights: fitted.weights,
                 hyperparameters: [
                     BlendPlugin.candidatesKey: Double(candidates), BlendPlugin.fitKKey: Double(fitK), "holdout": holdout, "seed": Double(seed),
-                    "fit_ndcg": fitted.fittedNDCG, "default_ndcg": fitted.defaultNDCG,
                 ],
-                training: ["fit_users": fitted.examples, "held_out_interactions": split.heldOut.count])
+                training: ["held_out_interactions": split.heldOut.count])
+            blend.recordFit(fittedNDCG: fitted.fittedNDCG, defaultNDCG: fitted.defaultNDCG, users: fitted.examples)
             let manifest = try SnapshotWriter.write(parts + [blend.snapshotPart()], to: out, catalogueFingerprint: nil)
             let seconds = (Date().timeIntervalSince(started) * 1000).rounded() / 1000
             let alone = zip(names, fitted.sourceNDCG).map { "\(jsonString($0)):\(String(format: "%.4f", $1))" }

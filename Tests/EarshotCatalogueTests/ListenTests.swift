@@ -1,3 +1,4 @@
+import EarshotTime
 import Foundation
 import Testing
 
@@ -44,7 +45,7 @@ struct ListenTests {
         #expect(ListenTime(microseconds: -1).text == "1969-12-31T23:59:59.999999Z")
         #expect(ListenTime(Date(timeIntervalSince1970: 951_782_400)).text == "2000-02-29T00:00:00.000000Z")
         let parsed = ListenTime(microseconds: 1_714_564_800_123_456).text
-        #expect(UTCTimestamp.parseISO8601(parsed).map(ListenTime.init)?.microseconds == 1_714_564_800_123_456)
+        #expect(ISO8601Timestamp.parse(parsed).map(ListenTime.init)?.microseconds == 1_714_564_800_123_456)
     }
 
     @Test("listens without a time never merge, even 3,000 in one burst for one track")

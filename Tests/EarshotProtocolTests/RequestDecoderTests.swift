@@ -145,7 +145,7 @@ struct RequestDecoderTests {
     }
 }
 
-@Suite("Track references and timestamps")
+@Suite("Track references")
 struct TrackReferenceTests {
     @Test("accepts ids, URIs and links", arguments: [
         ("6JrAEmBFd61eYIGVOSPnT4", "6JrAEmBFd61eYIGVOSPnT4"),
@@ -163,27 +163,6 @@ struct TrackReferenceTests {
     ])
     func rejects(text: String) {
         #expect(TrackReference.id(from: text) == nil)
-    }
-
-    @Test("ISO-8601 parse and format agree", arguments: [
-        ("2024-05-01T12:30:00Z", 1_714_566_600.0),
-        ("2024-05-01T14:30:00+02:00", 1_714_566_600.0),
-        ("2024-02-29T00:00:00.250Z", 1_709_164_800.25),
-        ("1969-12-31T23:59:59Z", -1.0),
-    ])
-    func timestamps(text: String, seconds: Double) {
-        #expect(ISO8601Timestamp.parse(text)?.timeIntervalSince1970 == seconds)
-    }
-
-    @Test("rejects impossible dates", arguments: ["2023-02-29T00:00:00Z", "2024-13-01T00:00:00Z", "2024-05-01T12:30:00", "2024-05-01"])
-    func badTimestamps(text: String) {
-        #expect(ISO8601Timestamp.parse(text) == nil)
-    }
-
-    @Test("formats in UTC with milliseconds")
-    func format() {
-        #expect(ISO8601Timestamp.format(Date(timeIntervalSince1970: 1_714_566_600.5)) == "2024-05-01T12:30:00.500Z")
-        #expect(ISO8601Timestamp.format(Date(timeIntervalSince1970: -1)) == "1969-12-31T23:59:59.000Z")
     }
 }
 

@@ -1,5 +1,6 @@
 import EarshotClient
 import EarshotProtocol
+import EarshotTime
 import Foundation
 import Testing
 

@@ -1,16 +1,17 @@
 import Foundation
 
-/// Strict, allocation-free parsing of the two timestamp forms the catalogue
-/// reads: ISO 8601 with a zone (Extended history `ts`, the `listens.ts` column)
-/// and the account-data export's `endTime`.
+/// Strict, allocation-free reading of the timestamps Earshot meets: ISO 8601
+/// with a zone (a request's `ts`, the Extended history's `ts`, the catalogue's
+/// `listens.ts` column) and the account-data export's `endTime`; and the
+/// millisecond UTC form the daemon reports times in.
 ///
 /// Hand-written instead of `Date.ISO8601FormatStyle`: loading every listen at
 /// each daemon reload parses tens of thousands of them, and the format styles
 /// cost microseconds per call.
-enum UTCTimestamp {
+public enum ISO8601Timestamp {
     /// `YYYY-MM-DDTHH:MM:SS`, optional fractional seconds, then `Z` or `±HH:MM`,
     /// e.g. `2024-08-02T11:56:55Z` or `2024-05-01T12:00:00.250Z`; `nil` otherwise.
-    static func parseISO8601(_ text: UnsafeBufferPointer<UInt8>) -> Date? {
+    public static func parse(_ text: UnsafeBufferPointer<UInt8>) -> Date? {
         var cursor = Cursor(bytes: text)
         guard let date = cursor.dateAndMinute(timeSeparator: UInt8(ascii: "T")),
             cursor.take(UInt8(ascii: ":")), let second = cursor.number(digits: 2), second < 60
@@ -41,14 +42,14 @@ enum UTCTimestamp {
         return Date(timeIntervalSince1970: Double(date + second - offset) + fraction)
     }
 
-    /// ``parseISO8601(_:)`` for a string.
-    static func parseISO8601(_ text: String) -> Date? {
+    /// ``parse(_:)-(UnsafeBufferPointer<UInt8>)`` for a string.
+    public static func parse(_ text: String) -> Date? {
         var text = text
-        return text.withUTF8 { parseISO8601($0) }
+        return text.withUTF8 { parse($0) }
     }
 
     /// `YYYY-MM-DD HH:MM` read as UTC, e.g. `2020-01-02 13:45`; `nil` otherwise.
-    static func parseMinute(_ text: String) -> Date? {
+    public static func parseMinute(_ text: String) -> Date? {
         var text = text
         return text.withUTF8 { bytes in
             var cursor = Cursor(bytes: bytes)
@@ -57,35 +58,17 @@ enum UTCTimestamp {
         }
     }
 
-    /// Days from 1970-01-01 to the given proleptic Gregorian date (H. Hinnant's `days_from_civil`).
-    static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    /// The proleptic Gregorian date `days` after 1970-01-01 (H. Hinnant's `civil_from_days`).
-    static func civil(fromDaysSinceEpoch days: Int) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shiftedMonth = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
-        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
-
-    private static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
+    /// `2024-05-01T12:30:00.123Z`: always UTC, with milliseconds (rounded down).
+    public static func format(_ date: Date) -> String {
+        let millis = Int((date.timeIntervalSince1970 * 1000).rounded(.down))
+        let (day, msOfDay) = CivilDate.floorDivision(millis, by: 86_400_000)
+        let (year, month, dayOfMonth) = CivilDate.civil(fromDaysSinceEpoch: day)
+        func pad(_ value: Int, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
         }
+        let time = "\(pad(msOfDay / 3_600_000, 2)):\(pad(msOfDay / 60_000 % 60, 2)):\(pad(msOfDay / 1000 % 60, 2))"
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(dayOfMonth, 2))T\(time).\(pad(msOfDay % 1000, 3))Z"
     }
 
     private struct Cursor {
@@ -119,12 +102,12 @@ enum UTCTimestamp {
         mutating func dateAndMinute(timeSeparator: UInt8) -> Int? {
             guard let year = number(digits: 4), take(UInt8(ascii: "-")),
                 let month = number(digits: 2), (1...12).contains(month), take(UInt8(ascii: "-")),
-                let day = number(digits: 2), day >= 1, day <= UTCTimestamp.daysIn(month: month, year: year),
+                let day = number(digits: 2), day >= 1, day <= CivilDate.daysIn(month: month, year: year),
                 take(timeSeparator),
                 let hour = number(digits: 2), hour < 24, take(UInt8(ascii: ":")),
                 let minute = number(digits: 2), minute < 60
             else { return nil }
-            return UTCTimestamp.daysSinceEpoch(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60
+            return CivilDate.daysSinceEpoch(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60
         }
     }
 }
