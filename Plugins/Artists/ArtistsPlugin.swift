@@ -29,16 +29,9 @@ struct ArtistsScorer: LoadedScorer {
     let dimension: Int
     /// Row-major `artists × dimension`.
     let artistFactors: TensorElements<Float>
-    /// Track `t`'s artists are `trackArtists[trackOffsets[t]..<trackOffsets[t + 1]]`.
-    let trackOffsets: [Int]
-    let trackArtists: [Int32]
-    /// Track `t`'s credited artists (numbered by the part) are
-    /// `trackCredits[creditOffsets[t]..<creditOffsets[t + 1]]`; empty for a
-    /// part without credits.
-    let creditOffsets: [Int]
-    let trackCredits: [Int32]
+    /// Each track's matched artists, credited artists (numbered by the part) and prior.
+    let tables: TrackTableStorage
     let creditCount: Int
-    let prior: [Float]
     let priorWeight: Float
     let ownWeight: Float
     /// Artists credited on some track, each once: only their scores are needed.
@@ -85,18 +78,20 @@ struct ArtistsScorer: LoadedScorer {
         rowOfID = try SnapshotPart.rowIndex(items, file: "artists/items.txt", fail: fail)
         dimension = factors.columns
         artistFactors = factors.values
-        trackOffsets = indptr.map { Int($0) }
-        trackArtists = indices.map { Int32($0) }
-        creditOffsets = creditPointers.map { $0.map { Int($0) } } ?? []
-        trackCredits = creditIndices.map { $0.map { Int32($0) } } ?? []
+        let trackOffsets = indptr.map { Int($0) }
+        let trackArtists = indices.map { Int32($0) }
+        let creditOffsets = creditPointers.map { $0.map { Int($0) } } ?? []
+        let trackCredits = creditIndices.map { $0.map { Int32($0) } } ?? []
+        let trackPrior = Array(prior.values)
+        tables = TrackTableStorage(
+            offsets: trackOffsets, artists: trackArtists, creditOffsets: creditOffsets, credits: trackCredits, prior: trackPrior)
         creditCount = Int(trackCredits.max() ?? -1) + 1
-        self.prior = Array(prior.values)
         priorWeight = Float(part.parameters["prior_weight"] ?? 0)
         ownWeight = creditOffsets.isEmpty ? 0 : Float(part.parameters["own_weight"] ?? 0)
         usedArtists = Array(Set(trackArtists)).sorted()
         scanOrder = ArtistsScanOrder(
             trackOffsets: trackOffsets, creditOffsets: creditOffsets, credits: trackCredits, creditCount: creditCount,
-            prior: self.prior, priorWeight: priorWeight)
+            prior: trackPrior, priorWeight: priorWeight)
         foldIn = ALSFoldIn(
             itemFactors: factors.values, dimension: factors.columns, regularization: regularization,
             regularizationExponent: part.parameters["regularization_exponent"] ?? 0,
@@ -116,7 +111,7 @@ struct ArtistsScorer: LoadedScorer {
         var weightOfArtist: [Int32: Float] = [:]
         var order: [Int32] = []
         for entry in history where entry.weight > 0 {
-            let artists = trackArtists[trackOffsets[Int(entry.item)]..<trackOffsets[Int(entry.item) + 1]]
+            let artists = tables.artists[tables.offsets[Int(entry.item)]..<tables.offsets[Int(entry.item) + 1]]
             for artist in artists {
                 if weightOfArtist[artist] == nil { order.append(artist) }
                 weightOfArtist[artist, default: 0] += entry.weight / Float(artists.count)
@@ -144,8 +139,8 @@ struct ArtistsScorer: LoadedScorer {
         var weights = [Float](repeating: 0, count: creditCount)
         var artists: [Int32] = []
         for entry in history where entry.weight > 0 {
-            for position in creditOffsets[Int(entry.item)]..<creditOffsets[Int(entry.item) + 1] {
-                let artist = trackCredits[position]
+            for position in tables.creditOffsets[Int(entry.item)]..<tables.creditOffsets[Int(entry.item) + 1] {
+                let artist = tables.credits[position]
                 if weights[Int(artist)] == 0 { artists.append(artist) }
                 weights[Int(artist)] += entry.weight
             }
@@ -157,22 +152,10 @@ struct ArtistsScorer: LoadedScorer {
     /// The per-track tables and one listener's scores as raw buffers, so
     /// the scan over every catalogue track runs without bounds checks.
     func withTables<R>(artistScores: [Float], ownScores: [Float], _ body: (TrackTables) -> R) -> R {
-        trackOffsets.withUnsafeBufferPointer { offsets in
-            trackArtists.withUnsafeBufferPointer { artists in
-                creditOffsets.withUnsafeBufferPointer { creditOffsets in
-                    trackCredits.withUnsafeBufferPointer { credits in
-                        prior.withUnsafeBufferPointer { prior in
-                            artistScores.withUnsafeBufferPointer { artistScores in
-                                ownScores.withUnsafeBufferPointer { ownScores in
-                                    body(
-                                        TrackTables(
-                                            offsets: offsets, artists: artists, creditOffsets: creditOffsets, credits: credits,
-                                            prior: prior, artistScores: artistScores, ownScores: ownScores,
-                                            priorWeight: priorWeight, ownWeight: ownWeight))
-                                }
-                            }
-                        }
-                    }
+        withExtendedLifetime(tables) {
+            artistScores.withUnsafeBufferPointer { artistScores in
+                ownScores.withUnsafeBufferPointer { ownScores in
+                    body(TrackTables(tables, artistScores: artistScores, ownScores: ownScores, priorWeight: priorWeight, ownWeight: ownWeight))
                 }
             }
         }
@@ -189,7 +172,7 @@ struct ArtistsScorer: LoadedScorer {
         guard !listener.history.isEmpty else { throw .unknownUser(listener.user ?? "") }
         let own = ownScores(listener.history)
         let known = !own.artists.isEmpty
-            || listener.history.contains { $0.weight > 0 && trackOffsets[Int($0.item)] < trackOffsets[Int($0.item) + 1] }
+            || listener.history.contains { $0.weight > 0 && tables.offsets[Int($0.item)] < tables.offsets[Int($0.item) + 1] }
         guard known else { throw .noKnownItems }
         return PreparedArtistScores(
             scorer: self, artistScores: artistScores(listener.history), ownScores: own.scores, ownArtists: own.artists)
@@ -206,35 +189,6 @@ struct ArtistsScorer: LoadedScorer {
 
     func score(_ items: [Int32], for listener: Listener) throws(ScoringError) -> [Float] {
         try preparedArtists(for: listener).score(items)
-    }
-}
-
-/// A track's score from the scorer's tables and one listener's scores: its
-/// best matched artist (0 with none), plus `ownWeight` × its best credited
-/// artist's own score, plus `priorWeight` × its prior. Valid only inside
-/// `ArtistsScorer.withTables`.
-struct TrackTables {
-    let offsets: UnsafeBufferPointer<Int>
-    let artists: UnsafeBufferPointer<Int32>
-    let creditOffsets: UnsafeBufferPointer<Int>
-    let credits: UnsafeBufferPointer<Int32>
-    let prior: UnsafeBufferPointer<Float>
-    let artistScores: UnsafeBufferPointer<Float>
-    /// Empty when the part has no credits or no own weight.
-    let ownScores: UnsafeBufferPointer<Float>
-    let priorWeight: Float
-    let ownWeight: Float
-
-    @inline(__always)
-    func score(_ track: Int) -> Float {
-        let start = offsets[track], end = offsets[track + 1]
-        var best: Float = start == end ? 0 : -.infinity
-        for position in start..<end { best = max(best, artistScores[Int(artists[position])]) }
-        var own: Float = 0
-        if !ownScores.isEmpty {
-            for position in creditOffsets[track]..<creditOffsets[track + 1] { own = max(own, ownScores[Int(credits[position])]) }
-        }
-        return best + ownWeight * own + priorWeight * prior[track]
     }
 }
 
