@@ -3,6 +3,7 @@ import EarshotClient
 import EarshotProtocol
 import Foundation
 import Histogram
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -103,52 +104,53 @@ struct BenchPlan: Sendable {
 }
 
 /// Latencies and counts from every connection.
-final class BenchResults: @unchecked Sendable {
-    // @unchecked Sendable: every access goes through `lock`.
-    private let lock = NSLock()
-    private var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
-    private var done = 0
-    private var failures = 0
-    private var firstError: String?
+final class BenchResults: Sendable {
+    private struct Totals {
+        var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
+        var done = 0
+        var failures = 0
+        var firstError: String?
+    }
 
-    var completed: Int { lock.withLock { done } }
-    var failed: Int { lock.withLock { failures } }
+    private let totals = Mutex(Totals())
+
+    var completed: Int { totals.withLock { $0.done } }
+    var failed: Int { totals.withLock { $0.failures } }
 
     func merge(_ local: Histogram<UInt64>, completed: Int, failed: Int, error: String?) {
-        lock.withLock {
-            histogram.add(local)
-            done += completed
-            failures += failed
-            if firstError == nil { firstError = error }
+        totals.withLock { totals in
+            totals.histogram.add(local)
+            totals.done += completed
+            totals.failures += failed
+            if totals.firstError == nil { totals.firstError = error }
         }
     }
 
     func report(seconds: Double, connections: Int, pipeline: Int) -> (table: String, json: JSONValue) {
-        lock.withLock {
-            func ms(_ value: UInt64) -> Double { Double(value) / 1000 }
-            let empty = histogram.totalCount == 0
-            let p50 = empty ? 0 : ms(histogram.valueAtPercentile(50))
-            let p90 = empty ? 0 : ms(histogram.valueAtPercentile(90))
-            let p99 = empty ? 0 : ms(histogram.valueAtPercentile(99))
-            let max = empty ? 0 : ms(histogram.max)
-            let throughput = Double(done) / seconds
-            let table = """
-                connections \(connections), pipeline \(pipeline): \(done) requests in \(String(format: "%.2f", seconds)) s, \(failures) failed
-                throughput  \(String(format: "%10.0f", throughput)) requests/s
-                p50         \(String(format: "%10.3f", p50)) ms
-                p90         \(String(format: "%10.3f", p90)) ms
-                p99         \(String(format: "%10.3f", p99)) ms
-                max         \(String(format: "%10.3f", max)) ms
-                """ + (firstError.map { "\nfirst error: \($0)" } ?? "")
-            var json: JSONObject = [
-                "requests": .int(done), "failed": .int(failures), "seconds": .double(seconds),
-                "connections": .int(connections), "pipeline": .int(pipeline),
-                "throughput_rps": .double(throughput.rounded()),
-                "p50_ms": .double(p50), "p90_ms": .double(p90), "p99_ms": .double(p99), "max_ms": .double(max),
-            ]
-            if let firstError { json["first_error"] = .string(firstError) }
-            return (table, .object(json))
-        }
+        let (histogram, done, failures, firstError) = totals.withLock { ($0.histogram, $0.done, $0.failures, $0.firstError) }
+        func ms(_ value: UInt64) -> Double { Double(value) / 1000 }
+        let empty = histogram.totalCount == 0
+        let p50 = empty ? 0 : ms(histogram.valueAtPercentile(50))
+        let p90 = empty ? 0 : ms(histogram.valueAtPercentile(90))
+        let p99 = empty ? 0 : ms(histogram.valueAtPercentile(99))
+        let max = empty ? 0 : ms(histogram.max)
+        let throughput = Double(done) / seconds
+        let table = """
+            connections \(connections), pipeline \(pipeline): \(done) requests in \(String(format: "%.2f", seconds)) s, \(failures) failed
+            throughput  \(String(format: "%10.0f", throughput)) requests/s
+            p50         \(String(format: "%10.3f", p50)) ms
+            p90         \(String(format: "%10.3f", p90)) ms
+            p99         \(String(format: "%10.3f", p99)) ms
+            max         \(String(format: "%10.3f", max)) ms
+            """ + (firstError.map { "\nfirst error: \($0)" } ?? "")
+        var json: JSONObject = [
+            "requests": .int(done), "failed": .int(failures), "seconds": .double(seconds),
+            "connections": .int(connections), "pipeline": .int(pipeline),
+            "throughput_rps": .double(throughput.rounded()),
+            "p50_ms": .double(p50), "p90_ms": .double(p90), "p99_ms": .double(p99), "max_ms": .double(max),
+        ]
+        if let firstError { json["first_error"] = .string(firstError) }
+        return (table, .object(json))
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import EarshotScoring
@@ -73,12 +74,10 @@ struct VectorKernelTests {
 }
 
 /// Results written by concurrent workers.
-final class Answers: @unchecked Sendable {
-    // @unchecked Sendable: every access goes through `lock`.
-    private let lock = NSLock()
-    private var values: [[Int32]]
+final class Answers: Sendable {
+    private let values: Mutex<[[Int32]]>
 
-    init(count: Int) { values = Array(repeating: [], count: count) }
-    func set(_ index: Int, _ value: [Int32]) { lock.withLock { values[index] = value } }
-    var all: [[Int32]] { lock.withLock { values } }
+    init(count: Int) { values = Mutex(Array(repeating: [], count: count)) }
+    func set(_ index: Int, _ value: [Int32]) { values.withLock { $0[index] = value } }
+    var all: [[Int32]] { values.withLock { $0 } }
 }

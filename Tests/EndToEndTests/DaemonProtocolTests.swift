@@ -1,6 +1,7 @@
 import EarshotClient
 import EarshotProtocol
 import Foundation
+import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -85,21 +86,31 @@ struct DaemonProtocolTests {
     @Test("64 connections × 200 pipelined requests are all answered")
     func manyConnections() throws {
         let answered = LockedCounter()
+        let failures = LockedMessages()
         let socket = daemon.socket
-        DispatchQueue.concurrentPerform(iterations: 64) { _ in
-            guard let client = try? LineClient(path: socket) else { return }
-            client.setReadTimeout(seconds: 60)
-            let ops = ["ping", "info", "stats", "scorers"]
-            let lines = (0..<200).map { #"{"id":\#($0),"op":"\#(ops[$0 % ops.count])"}"# + "\n" }
-            guard (try? client.write(lines.joined())) != nil else { return }
-            for expected in 0..<200 {
-                guard let line = try? client.readLine(), let response = try? parseResponse(line),
-                    response.ok, response["id"] == .int(expected)
-                else { return }
-                answered.increment()
+        DispatchQueue.concurrentPerform(iterations: 64) { connection in
+            do {
+                let client = try LineClient(path: socket)
+                client.setReadTimeout(seconds: 60)
+                let ops = ["ping", "info", "stats", "scorers"]
+                try client.write((0..<200).map { #"{"id":\#($0),"op":"\#(ops[$0 % ops.count])"}"# + "\n" }.joined())
+                for expected in 0..<200 {
+                    guard let line = try client.readLine() else {
+                        failures.append("connection \(connection): closed before answer \(expected)")
+                        return
+                    }
+                    let response = try parseResponse(line)
+                    guard response.ok, response["id"] == .int(expected) else {
+                        failures.append("connection \(connection): answer \(expected) was \(line.prefix(200))")
+                        return
+                    }
+                    answered.increment()
+                }
+            } catch {
+                failures.append("connection \(connection): \(error)")
             }
         }
-        #expect(answered.value == 64 * 200)
+        #expect(answered.value == 64 * 200, "\(failures.all)")
         let stats = try daemon.request(#"{"op":"stats"}"#)
         #expect((stats.int("result.requests.ping") ?? 0) >= 3200)
         #expect(stats.int("result.connections.total").map { $0 >= 64 } == true)
@@ -158,11 +169,17 @@ struct DaemonProtocolTests {
 }
 
 /// A counter shared by `concurrentPerform` workers.
-final class LockedCounter: @unchecked Sendable {
-    // @unchecked Sendable: every access goes through `lock`.
-    private let lock = NSLock()
-    private var count = 0
+final class LockedCounter: Sendable {
+    private let count = Mutex(0)
 
-    func increment() { lock.withLock { count += 1 } }
-    var value: Int { lock.withLock { count } }
+    func increment() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
+}
+
+/// Messages collected from worker threads.
+final class LockedMessages: Sendable {
+    private let messages = Mutex<[String]>([])
+
+    func append(_ message: String) { messages.withLock { $0.append(message) } }
+    var all: [String] { messages.withLock { $0 } }
 }

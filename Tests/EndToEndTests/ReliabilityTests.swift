@@ -2,6 +2,7 @@ import EarshotClient
 import EarshotProtocol
 import EarshotTime
 import Foundation
+import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -257,13 +258,11 @@ struct ReliabilityTests {
 }
 
 /// A flag shared by worker threads.
-final class LockedFlag: @unchecked Sendable {
-    // @unchecked Sendable: every access goes through `lock`.
-    private let lock = NSLock()
-    private var flag = false
+final class LockedFlag: Sendable {
+    private let flag = Mutex(false)
 
-    func set() { lock.withLock { flag = true } }
-    var isSet: Bool { lock.withLock { flag } }
+    func set() { flag.withLock { $0 = true } }
+    var isSet: Bool { flag.withLock { $0 } }
 }
 
 /// Deterministic hostile request lines: random bytes, ill-typed fields, huge

@@ -1,6 +1,7 @@
 import EarshotClient
 import EarshotProtocol
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -54,14 +55,12 @@ func runCLI(_ arguments: [String]) throws -> (status: Int32, stdout: String, std
 }
 
 /// Data handed from a reader thread.
-final class LockedData: @unchecked Sendable {
-    // @unchecked Sendable: every access goes through `lock`.
-    private let lock = NSLock()
-    private var data: Data?
+final class LockedData: Sendable {
+    private let data = Mutex<Data?>(nil)
 
-    func set(_ value: Data) { lock.withLock { data = value } }
-    var isSet: Bool { lock.withLock { data != nil } }
-    var value: Data { lock.withLock { data ?? Data() } }
+    func set(_ value: Data) { data.withLock { $0 = value } }
+    var isSet: Bool { data.withLock { $0 != nil } }
+    var value: Data { data.withLock { $0 ?? Data() } }
 }
 
 /// The real tracks CSV imported once per test process, shared read-only.
