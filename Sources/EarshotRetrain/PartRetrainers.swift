@@ -72,8 +72,15 @@ enum PartRetrainers {
                 ? PopularityPart(catalogue: context.catalogue, listenersIn: data) : PopularityPart(listenersIn: data)
             return popular.snapshotPart(training: ["interactions": data.count])
         },
-        // Trained on the Last.fm files, which listens do not change: carried as it is.
-        ArtistMapping.partName: PartRetrainer(plugin: nil) { _, _, recorded, _ throws(TrainingError) in try recorded.carried() },
+        // Trained on the Last.fm files, which listens do not change: the same
+        // public artists mapped again onto the catalogue as it is now (tracks
+        // added since get their artists and prior). A part too old to hold
+        // its artists' names is carried as it is.
+        ArtistMapping.partName: PartRetrainer(plugin: nil) { _, context, recorded, _ throws(TrainingError) in
+            guard let artists = try PublicArtists(part: try recorded.files(), manifest: recorded.manifest) else { return try recorded.carried() }
+            return ArtistMapping(artists: artists, catalogue: context.catalogue).snapshotPart(
+                priorWeight: recorded.hyperparameters["prior_weight"] ?? 0, ownWeight: recorded.hyperparameters["own_weight"] ?? 0)
+        },
         // Carried into the candidate; the promoted snapshot gets weights refitted
         // on the candidate's sources (`BlendRefit`).
         BlendPart.partName: PartRetrainer(plugin: nil) { _, _, recorded, _ throws(TrainingError) in try recorded.carried() },

@@ -36,12 +36,13 @@ public struct ArtistMapping: Sendable {
     public let matchedCatalogueRows: Int
     public let catalogueRows: Int
 
-    public init(model: ALSModel, names: [String: String], catalogue: TrackCatalogue, table: InteractionTable) {
-        var listeners = [Int](repeating: 0, count: model.itemIDs.count)
-        for item in table.items { listeners[Int(item)] += 1 }
+    /// The public artists the tracks were mapped to.
+    public let publicArtists: PublicArtists
+
+    public init(artists publicArtists: PublicArtists, catalogue: TrackCatalogue) {
+        let listeners = publicArtists.listeners
         var artistOfName: [String: Int32] = [:]
-        for (index, id) in model.itemIDs.enumerated() {
-            guard let name = names[id] else { continue }
+        for (index, name) in publicArtists.names.enumerated() {
             let key = TextNormalization.name(name)
             guard !key.isEmpty else { continue }
             if let other = artistOfName[key], listeners[Int(other)] >= listeners[index] { continue }
@@ -99,10 +100,12 @@ public struct ArtistMapping: Sendable {
         self.credits = credits
         self.matchedTracks = matchedTracks
         self.catalogue = catalogue
+        self.publicArtists = publicArtists
         matchedArtists = matched.count
-        modelArtists = model.itemIDs.count
-        matchedPairs = table.items.lazy.filter { matched.contains($0) }.count
-        pairs = table.count
+        modelArtists = publicArtists.ids.count
+        // A listening pair is one row of user_artists.dat: an artist's listeners count its pairs.
+        matchedPairs = matched.reduce(0) { $0 + listeners[Int($1)] }
+        pairs = listeners.reduce(0, +)
         matchedCatalogueRows = matchedRows
         catalogueRows = allRows
     }
@@ -125,31 +128,36 @@ public struct ArtistMapping: Sendable {
             + #""matched_catalogue_rows":\#(matchedCatalogueRows),"catalogue_rows":\#(catalogueRows)"#
     }
 
-    /// The `artists/` part: `items.txt` (catalogue ids), `artists.txt` (Last.fm
-    /// ids), `artist_factors.npy`, the tracks' Last.fm artists as CSR
-    /// (`track_artists_indptr.npy`, `track_artists_indices.npy`), their
-    /// credited artists as CSR (`track_credits_indptr.npy`,
-    /// `track_credits_indices.npy`) and `track_prior.npy` (catalogue
-    /// popularity, 0–1); fold-in settings, `prior_weight` and `own_weight` in
-    /// the manifest.
-    public func snapshotPart(model: ALSModel, priorWeight: Double, ownWeight: Double) -> SnapshotPartContents {
+    /// The `artists/` part: `items.txt` (catalogue ids), the public artists
+    /// (`PublicArtists`: `artists.txt`, `artist_names.txt`,
+    /// `artist_listeners.npy`, `artist_factors.npy`), the tracks' Last.fm
+    /// artists as CSR (`track_artists_indptr.npy`,
+    /// `track_artists_indices.npy`), their credited artists as CSR
+    /// (`track_credits_indptr.npy`, `track_credits_indices.npy`) and
+    /// `track_prior.npy` (catalogue popularity, 0–1); fold-in settings,
+    /// `prior_weight` and `own_weight` in the manifest.
+    public func snapshotPart(priorWeight: Double, ownWeight: Double) -> SnapshotPartContents {
         func list(_ ids: [String]) -> Data { Data((ids.joined(separator: "\n") + (ids.isEmpty ? "" : "\n")).utf8) }
         let prior = catalogue.tracks.map { Float($0.popularity) / 100 }
-        var hyperparameters = model.configuration.hyperparameters
+        let model = publicArtists
+        var hyperparameters = model.hyperparameters
         hyperparameters["prior_weight"] = priorWeight
         hyperparameters["own_weight"] = ownWeight
+        typealias File = PublicArtists.PartFile
         return SnapshotPartContents(
             name: Self.partName,
             part: Manifest.Part(
                 kind: Self.partName, hyperparameters: hyperparameters,
                 training: [
-                    "listeners": model.userIDs.count, "artists": modelArtists, "matched_artists": matchedArtists,
+                    "listeners": model.users, "artists": modelArtists, "matched_artists": matchedArtists,
                     "matched_pairs": matchedPairs, "matched_tracks": matchedTracks, "tracks": catalogue.count,
                 ]),
             files: [
                 "items.txt": list(catalogue.tracks.map(\.id)),
-                "artists.txt": list(model.itemIDs),
-                "artist_factors.npy": NPY.write(.float32(shape: [model.itemIDs.count, model.factors], values: model.itemFactors)),
+                File.ids: list(model.ids),
+                File.names: list(model.names),
+                File.listeners: NPY.write(.int64(shape: [model.listeners.count], values: model.listeners.map(Int64.init))),
+                File.factors: NPY.write(.float32(shape: [model.ids.count, model.dimension], values: model.factors)),
                 "track_artists_indptr.npy": NPY.write(.int64(shape: [offsets.count], values: offsets.map(Int64.init))),
                 "track_artists_indices.npy": NPY.write(.int64(shape: [artists.count], values: artists.map(Int64.init))),
                 "track_credits_indptr.npy": NPY.write(.int64(shape: [creditOffsets.count], values: creditOffsets.map(Int64.init))),

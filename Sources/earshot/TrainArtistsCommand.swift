@@ -72,9 +72,9 @@ struct TrainArtistsCommand: ParsableCommand {
             let model = try ALSTrainer(interactions: table, configuration: configuration).train { progress.update($0, of: $1) }
             progress.finish()
 
-            let mapping = ArtistMapping(model: model, names: names, catalogue: catalogue, table: table)
+            let mapping = ArtistMapping(artists: PublicArtists(model: model, names: names, table: table), catalogue: catalogue)
             FileHandle.standardError.write(Data(mapping.report.utf8))
-            let artists = mapping.snapshotPart(model: model, priorWeight: priorWeight, ownWeight: ownWeight)
+            let artists = mapping.snapshotPart(priorWeight: priorWeight, ownWeight: ownWeight)
             let popular = CataloguePopularity.part(catalogue: catalogue, listens: listens)
 
             let parts = [artists, popular.snapshotPart(training: ["listens": listens.count])]

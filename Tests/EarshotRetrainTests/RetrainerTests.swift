@@ -129,6 +129,57 @@ struct RetrainerTests {
         #expect(try #require(blendPart.hyperparameters["fit_ndcg"]) >= (blendPart.hyperparameters["default_ndcg"] ?? 1))
     }
 
+    /// Writes `rows` (id, artist, popularity) as a tracks CSV and imports it into `store`.
+    static func importTracks(_ rows: [(id: String, artist: String, popularity: Int)], into store: CatalogueStore, at root: URL) throws {
+        let header = SpotifyTracksCSVImporter.columns.joined(separator: ",")
+        let lines = rows.map { "\($0.id),\($0.artist),Album,Song \($0.id),\($0.popularity),210000,False,0.5,0.6,1,-5.25,1,0.05,0.1,0,0.2,0.4,120.5,4,pop" }
+        let path = root.appendingPathComponent("tracks-\(UUID().uuidString).csv").path
+        try Data(([header] + lines).joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: path))
+        _ = try SpotifyTracksCSVImporter(store: store).importFile(atPath: path)
+    }
+
+    @Test("a retrain maps the artists part again onto tracks the catalogue gained, with the same public artists")
+    func artistsFollowTheCatalogue() throws {
+        let (root, settings) = try Self.makeState()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = SnapshotFolder(snapshotPath: settings.snapshotPath)
+        let store = try CatalogueStore.open(path: settings.cataloguePath, create: false)
+        try Self.importTracks((0..<80).map { ("t\($0)", $0 % 2 == 0 ? "Alpha" : "Beta", 40) }, into: store, at: root)
+        // Public listeners of three artists; only Alpha and Beta are in the catalogue yet.
+        var lastFM = InteractionTable()
+        for user in 0..<12 {
+            for artist in ["a1", "a2", "a3"] where (user + artist.count) % 3 != 0 || artist == "a3" {
+                lastFM.add(user: "p\(user)", item: artist, weight: Float(10 + user))
+            }
+        }
+        var configuration = ALSConfiguration()
+        configuration.factors = 4
+        let model = try ALSTrainer(interactions: lastFM, configuration: configuration).train()
+        let artists = PublicArtists(model: model, names: ["a1": "Alpha", "a2": "Beta", "a3": "Gamma"], table: lastFM)
+        let mapped = ArtistMapping(artists: artists, catalogue: try store.loadCatalogue())
+        #expect(mapped.matchedArtists == 2 && mapped.matchedTracks == 80)
+        let first = try SnapshotReader.read(at: settings.snapshotPath)
+        try SnapshotWriter.write(
+            [mapped.snapshotPart(priorWeight: 0.5, ownWeight: 1)], to: folder.path + "/with-artists", catalogueFingerprint: nil,
+            basedOn: first.resolvedPath)
+        try folder.swapCurrent(to: "with-artists")
+
+        try Self.importTracks((80..<90).map { ("t\($0)", "Gamma", 70) }, into: store, at: root)
+        try store.recordListens(Self.listens(users: 60..<90, day: 1))
+        let report = try Self.retrain(settings)
+        #expect(report.outcome == "promoted", "\(report.reason)")
+        let before = try SnapshotReader.read(at: folder.path + "/with-artists")
+        let retrained = try SnapshotReader.read(at: settings.snapshotPath)
+        let part = try #require(retrained.manifest.scorers["artists"])
+        #expect(part.training["tracks"] == 90 && part.training["matched_tracks"] == 90 && part.training["matched_artists"] == 3)
+        #expect(part.training["matched_pairs"] == lastFM.count)
+        #expect(part.hyperparameters["prior_weight"] == 0.5 && part.hyperparameters["own_weight"] == 1)
+        for file in ["artists/artist_factors.npy", "artists/artists.txt", "artists/artist_names.txt"] {
+            #expect(retrained.manifest.files[file]?.sha256 == before.manifest.files[file]?.sha256, "\(file)")
+        }
+        #expect(retrained.manifest.files["artists/items.txt"]?.sha256 != before.manifest.files["artists/items.txt"]?.sha256)
+    }
+
     @Test("a model forced worse is kept as a snapshot but not promoted; rollback and gc keep current and served")
     func gate() throws {
         let (root, baseSettings) = try Self.makeState()
