@@ -14,33 +14,12 @@ public enum ParallelTopK {
     ) -> [ScoredItem] {
         let slices = count >= parallelFrom ? min(count, threads) : 1
         guard slices > 1 else { return scan(0..<count) }
-        let partial = SliceResults(count: slices)
+        let partial = SlotBuffer<[ScoredItem]>(count: slices, repeating: [])
         DispatchQueue.concurrentPerform(iterations: slices) { slice in
-            partial.store(scan((count * slice / slices)..<(count * (slice + 1) / slices)), at: slice)
+            partial[slice] = scan((count * slice / slices)..<(count * (slice + 1) / slices))
         }
         var best = TopK(k: k)
         for result in partial.all { for item in result { best.insert(item: item.item, score: item.score) } }
         return best.sorted()
     }
-}
-
-/// Per-slice results of a parallel scan.
-// @unchecked Sendable: slot `i` is written only by the thread scanning slice
-// `i`, and read only after `concurrentPerform` has returned.
-final class SliceResults: @unchecked Sendable {
-    private let slots: UnsafeMutableBufferPointer<[ScoredItem]>
-
-    init(count: Int) {
-        slots = .allocate(capacity: count)
-        slots.initialize(repeating: [])
-    }
-
-    deinit {
-        _ = slots.deinitialize()
-        slots.deallocate()
-    }
-
-    func store(_ items: [ScoredItem], at slice: Int) { slots[slice] = items }
-
-    var all: [[ScoredItem]] { Array(slots) }
 }

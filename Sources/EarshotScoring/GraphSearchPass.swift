@@ -4,13 +4,12 @@
 /// again) goes through the same `CandidateSelection` as a scan. When the
 /// rules leave fewer than `k`, that request falls back to the exact scan
 /// with the rules in it, so it still answers `k` items when there are `k`.
-final class GraphSearchPass: ScoringPass, @unchecked Sendable {
-    // @unchecked Sendable: slot `i` of `outcomes` is written only by slice
-    // `i`, and read in `results()` after every slice has run.
+final class GraphSearchPass: ScoringPass {
     let items: DenseItems
     let requests: [ScoringRequest]
     let queryVector: @Sendable (Listener) throws(ScoringError) -> [Float]
-    private let outcomes: UnsafeMutableBufferPointer<Result<[ScoredItem], ScoringError>>
+    /// Slot `i` is written by slice `i` only.
+    private let outcomes: SlotBuffer<Result<[ScoredItem], ScoringError>>
 
     init(
         items: DenseItems, requests: [ScoringRequest],
@@ -19,13 +18,7 @@ final class GraphSearchPass: ScoringPass, @unchecked Sendable {
         self.items = items
         self.requests = requests
         self.queryVector = queryVector
-        outcomes = .allocate(capacity: requests.count)
-        outcomes.initialize(repeating: .success([]))
-    }
-
-    deinit {
-        _ = outcomes.deinitialize()
-        outcomes.deallocate()
+        outcomes = SlotBuffer(count: requests.count, repeating: .success([]))
     }
 
     var sliceCount: Int { requests.count }
@@ -65,5 +58,5 @@ final class GraphSearchPass: ScoringPass, @unchecked Sendable {
         return (try? pass.results()[0].get()) ?? []
     }
 
-    func results() -> [Result<[ScoredItem], ScoringError>] { Array(outcomes) }
+    func results() -> [Result<[ScoredItem], ScoringError>] { outcomes.all }
 }

@@ -63,23 +63,16 @@ extension LoadedScorer {
 }
 
 /// The default pass: every request through the single-request API.
-final class RequestByRequestPass<Scorer: LoadedScorer>: ScoringPass, @unchecked Sendable {
-    // @unchecked Sendable: slot `i` of `outcomes` is written only by the slice
-    // running request `i`, and read in `results()` after every slice has run.
+final class RequestByRequestPass<Scorer: LoadedScorer>: ScoringPass {
     let scorer: Scorer
     let requests: [ScoringRequest]
-    private let outcomes: UnsafeMutableBufferPointer<Result<[ScoredItem], ScoringError>>
+    /// Slot `i` is written by the slice running request `i` only.
+    private let outcomes: SlotBuffer<Result<[ScoredItem], ScoringError>>
 
     init(scorer: Scorer, requests: [ScoringRequest]) {
         self.scorer = scorer
         self.requests = requests
-        outcomes = .allocate(capacity: requests.count)
-        outcomes.initialize(repeating: .success([]))
-    }
-
-    deinit {
-        _ = outcomes.deinitialize()
-        outcomes.deallocate()
+        outcomes = SlotBuffer(count: requests.count, repeating: .success([]))
     }
 
     var sliceCount: Int { requests.count }
@@ -98,7 +91,7 @@ final class RequestByRequestPass<Scorer: LoadedScorer>: ScoringPass, @unchecked 
         }
     }
 
-    func results() -> [Result<[ScoredItem], ScoringError>] { Array(outcomes) }
+    func results() -> [Result<[ScoredItem], ScoringError>] { outcomes.all }
 
     /// Without rules, one ask for `k`; with rules, asks for more and widens
     /// the ask until `k` survive them or the scorer has nothing more.
