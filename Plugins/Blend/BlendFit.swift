@@ -30,8 +30,14 @@ public struct BlendFit: Sendable {
         public var sourceNDCG: [Double]
         public var examples: Int
         /// Whether the weights were searched; false when fewer than
-        /// `minimumExamples` examples reached the pool, and `weights` are the defaults.
+        /// `minimumExamples` examples reached the pool, and `weights` are the
+        /// defaults (or the previous weights, when given).
         public var fitted: Bool
+        /// The previous weights' mean ndcg@K on the same examples, when given.
+        public var previousNDCG: Double?
+        /// Whether `weights` are the previous weights: too few examples to
+        /// fit, or the previous weights score at least as well as the search's.
+        public var keptPrevious: Bool
     }
 
     /// The cut-off `earshot train blend` and a refit use unless told: ndcg@10.
@@ -56,8 +62,12 @@ public struct BlendFit: Sendable {
         self.minimumExamples = minimumExamples
     }
 
-    /// `progress(done, total, note)` reports pooling, then each sweep.
-    public func fit(pool: BlendPool, examples: [Example], progress: (Int, Int, String) -> Void = { _, _, _ in }) -> Result {
+    /// `progress(done, total, note)` reports pooling, then each sweep. With
+    /// `previous` weights (a refit), those are judged on the same examples
+    /// and kept unless the search beats them.
+    public func fit(
+        pool: BlendPool, examples: [Example], previous: [Float]? = nil, progress: (Int, Int, String) -> Void = { _, _, _ in }
+    ) -> Result {
         var pooled: [(BlendCandidates, [Bool], Int)] = []
         for (index, example) in examples.enumerated() {
             if let candidates = try? pool.candidates(for: example.listener, n: candidates, excluding: example.exclusion) {
@@ -111,8 +121,17 @@ public struct BlendFit: Sendable {
             step /= 2
             progress(sweep + 1, sweeps, "fitting weights, ndcg@\(k) \(String(current))")
         }
-        return Result(
+        var result = Result(
             weights: weights, defaultNDCG: defaultNDCG, fittedNDCG: current, sourceNDCG: sourceNDCG, examples: pooled.count,
-            fitted: fitting)
+            fitted: fitting, previousNDCG: nil, keptPrevious: false)
+        if let previous, previous.count == width {
+            let score = ndcg(previous)
+            result.previousNDCG = score
+            if !fitting || score >= current {
+                result.weights = previous
+                result.keptPrevious = true
+            }
+        }
+        return result
     }
 }

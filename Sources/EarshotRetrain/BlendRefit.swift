@@ -28,13 +28,11 @@ struct BlendRefit {
         let hyperparameters = recorded.hyperparameters
         let candidates = Int(hyperparameters[BlendPlugin.candidatesKey] ?? Double(BlendPlugin.defaultCandidates))
         let fitK = Int(hyperparameters[BlendPlugin.fitKKey] ?? Double(BlendFit.defaultK))
-        let result = BlendFit(k: max(1, fitK), candidates: max(1, candidates)).fit(pool: pool, examples: examples(pool: pool, data: data))
-        var weights = result.weights
-        if !result.fitted {
-            // Too few held-out users reach the pool to fit on: the weights stay as they were.
-            weights = candidate.parts[recorded.name]?.matrices["weights"].map { Array($0.values) } ?? weights
-        }
-        var part = BlendPart(sources: sources, weights: weights, hyperparameters: hyperparameters, training: recorded.manifest.training)
+        // The weights in use are judged beside the search's on the same held-out users, and stay unless beaten.
+        let previous = candidate.parts[recorded.name]?.matrices["weights"].map { Array($0.values) }
+        let result = BlendFit(k: max(1, fitK), candidates: max(1, candidates)).fit(
+            pool: pool, examples: examples(pool: pool, data: data), previous: previous)
+        var part = BlendPart(sources: sources, weights: result.weights, hyperparameters: hyperparameters, training: recorded.manifest.training)
         part.recordFit(fittedNDCG: result.fittedNDCG, defaultNDCG: result.defaultNDCG, users: result.examples)
         var contents = part.snapshotPart()
         contents.name = recorded.name

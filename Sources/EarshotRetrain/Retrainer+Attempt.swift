@@ -114,8 +114,9 @@ extension Retrainer {
         var refitBlends: [String: SnapshotPartContents] = [:]
         for part in planned where part.recorded.manifest.kind == BlendPart.partName {
             let (contents, fit) = try BlendRefit(recorded: part.recorded).part(candidate: candidate, data: data)
-            log("\(part.name): weights refitted on \(fit.examples) held-out users, ndcg "
-                + "\(Self.rounded(fit.fittedNDCG)) (unfitted \(Self.rounded(fit.defaultNDCG)))")
+            let previous = fit.previousNDCG.map { ", previous weights \(Self.rounded($0))" } ?? ""
+            log("\(part.name): weights \(fit.keptPrevious ? "kept" : "refitted") on \(fit.examples) held-out users, ndcg "
+                + "\(Self.rounded(fit.fittedNDCG)) (unfitted \(Self.rounded(fit.defaultNDCG))\(previous))")
             refitBlends[part.name] = contents
         }
 

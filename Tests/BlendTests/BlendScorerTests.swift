@@ -129,5 +129,27 @@ struct BlendScorerTests {
         #expect(result.weights == BlendFeatures.defaultWeights(sources: 2))
         #expect(result.fittedNDCG == result.defaultNDCG)
         #expect(result.sourceNDCG[1] == 1)
+        let previous: [Float] = [0, 0, 0, 2, 0, 0]
+        let refit = BlendFit(k: 2, candidates: 10).fit(pool: pool, examples: examples, previous: previous)
+        #expect(refit.keptPrevious && refit.weights == previous && refit.previousNDCG == 1)
+    }
+
+    @Test("a refit judges the weights in use on the same examples: kept when the search does not beat them, replaced when it does")
+    func refitJudgesPreviousWeights() throws {
+        let scorers = try Sources.pair()
+        let pool = BlendPool(sources: [("a", scorers["a"]!), ("b", scorers["b"]!)])
+        let relevant: Set<Int32> = [pool.item(of: "h")!, pool.item(of: "g")!]
+        let examples = (0..<BlendFit.defaultMinimumExamples).map { _ in
+            BlendFit.Example(listener: listener, exclusion: ItemExclusion(count: 8), relevant: relevant)
+        }
+        // Only source b's score: ndcg 1 already, which the search can equal but not beat.
+        let good: [Float] = [0, 0, 0, 3, 0, 0]
+        let kept = BlendFit(k: 2, candidates: 10).fit(pool: pool, examples: examples, previous: good)
+        #expect(kept.fitted && kept.keptPrevious && kept.weights == good && kept.previousNDCG == 1)
+        // Only source a's score, which ranks the hits lower.
+        let poor: [Float] = [3, 0, 0, 0, 0, 0]
+        let replaced = BlendFit(k: 2, candidates: 10).fit(pool: pool, examples: examples, previous: poor)
+        #expect(!replaced.keptPrevious && replaced.weights != poor)
+        #expect(try #require(replaced.previousNDCG) < replaced.fittedNDCG)
     }
 }
