@@ -23,7 +23,7 @@ public struct BlendFit: Sendable {
 
     public struct Result: Sendable {
         public var weights: [Float]
-        /// Mean ndcg@K on the examples with the default and with the fitted weights.
+        /// Mean ndcg@K on the examples with the default and with the searched weights.
         public var defaultNDCG: Double
         public var fittedNDCG: Double
         /// Each source alone (its standardized score only), same metric.
@@ -38,6 +38,9 @@ public struct BlendFit: Sendable {
         /// Whether `weights` are the previous weights: too few examples to
         /// fit, or the previous weights score at least as well as the search's.
         public var keptPrevious: Bool
+
+        /// Mean ndcg@K on the examples of `weights`, the weights to serve.
+        public var weightsNDCG: Double { keptPrevious ? previousNDCG ?? fittedNDCG : fittedNDCG }
     }
 
     /// The cut-off `earshot train blend` and a refit use unless told: ndcg@10.

@@ -33,7 +33,7 @@ struct BlendRefit {
         let result = BlendFit(k: max(1, fitK), candidates: max(1, candidates)).fit(
             pool: pool, examples: examples(pool: pool, data: data), previous: previous)
         var part = BlendPart(sources: sources, weights: result.weights, hyperparameters: hyperparameters, training: recorded.manifest.training)
-        part.recordFit(fittedNDCG: result.fittedNDCG, defaultNDCG: result.defaultNDCG, users: result.examples)
+        part.recordFit(fittedNDCG: result.weightsNDCG, defaultNDCG: result.defaultNDCG, users: result.examples)
         var contents = part.snapshotPart()
         contents.name = recorded.name
         return (contents, result)

@@ -15,6 +15,20 @@ public struct ArtistMapping: Sendable {
     /// The snapshot part name and scorer kind.
     public static let partName = "artists"
 
+    /// The part's files (the `artists` plugin reads them by these names).
+    enum File {
+        static let items = "items.txt"
+        static let ids = "artists.txt"
+        static let names = "artist_names.txt"
+        static let listeners = "artist_listeners.npy"
+        static let factors = "artist_factors.npy"
+        static let trackArtistsIndptr = "track_artists_indptr.npy"
+        static let trackArtistsIndices = "track_artists_indices.npy"
+        static let trackCreditsIndptr = "track_credits_indptr.npy"
+        static let trackCreditsIndices = "track_credits_indices.npy"
+        static let trackPrior = "track_prior.npy"
+    }
+
     /// CSR over catalogue rows: each track's matched artists (model item indices), often none.
     public let offsets: [Int]
     public let artists: [Int32]
@@ -143,7 +157,6 @@ public struct ArtistMapping: Sendable {
         var hyperparameters = model.hyperparameters
         hyperparameters["prior_weight"] = priorWeight
         hyperparameters["own_weight"] = ownWeight
-        typealias File = PublicArtists.PartFile
         return SnapshotPartContents(
             name: Self.partName,
             part: Manifest.Part(
@@ -153,16 +166,16 @@ public struct ArtistMapping: Sendable {
                     "matched_pairs": matchedPairs, "matched_tracks": matchedTracks, "tracks": catalogue.count,
                 ]),
             files: [
-                "items.txt": list(catalogue.tracks.map(\.id)),
+                File.items: list(catalogue.tracks.map(\.id)),
                 File.ids: list(model.ids),
                 File.names: list(model.names),
                 File.listeners: NPY.write(.int64(shape: [model.listeners.count], values: model.listeners.map(Int64.init))),
                 File.factors: NPY.write(.float32(shape: [model.ids.count, model.dimension], values: model.factors)),
-                "track_artists_indptr.npy": NPY.write(.int64(shape: [offsets.count], values: offsets.map(Int64.init))),
-                "track_artists_indices.npy": NPY.write(.int64(shape: [artists.count], values: artists.map(Int64.init))),
-                "track_credits_indptr.npy": NPY.write(.int64(shape: [creditOffsets.count], values: creditOffsets.map(Int64.init))),
-                "track_credits_indices.npy": NPY.write(.int64(shape: [credits.count], values: credits.map(Int64.init))),
-                "track_prior.npy": NPY.write(.float32(shape: [prior.count], values: prior)),
+                File.trackArtistsIndptr: NPY.write(.int64(shape: [offsets.count], values: offsets.map(Int64.init))),
+                File.trackArtistsIndices: NPY.write(.int64(shape: [artists.count], values: artists.map(Int64.init))),
+                File.trackCreditsIndptr: NPY.write(.int64(shape: [creditOffsets.count], values: creditOffsets.map(Int64.init))),
+                File.trackCreditsIndices: NPY.write(.int64(shape: [credits.count], values: credits.map(Int64.init))),
+                File.trackPrior: NPY.write(.float32(shape: [prior.count], values: prior)),
             ])
     }
 }

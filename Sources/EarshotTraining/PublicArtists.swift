@@ -39,7 +39,7 @@ public struct PublicArtists: Sendable {
     /// The model an `artists` part holds, or nil for a part written before
     /// names and listeners were stored (it can only be carried as it is).
     public init?(part files: [String: Data], manifest: Manifest.Part) throws(TrainingError) {
-        guard let listenersFile = files[PartFile.listeners], files[PartFile.names] != nil else { return nil }
+        guard let listenersFile = files[ArtistMapping.File.listeners], files[ArtistMapping.File.names] != nil else { return nil }
         func lines(_ file: String) throws(TrainingError) -> [String] {
             guard let data = files[file] else { throw .cannotRead(path: "artists/\(file)", reason: "missing") }
             var lines = String(decoding: data, as: UTF8.self).components(separatedBy: "\n")
@@ -49,17 +49,17 @@ public struct PublicArtists: Sendable {
         func tensor(_ file: String, _ data: Data) throws(TrainingError) -> NPY.Tensor {
             do { return try NPY.read(data, name: "artists/\(file)") } catch { throw .cannotRead(path: "artists/\(file)", reason: "\(error)") }
         }
-        let ids = try lines(PartFile.ids)
-        let names = try lines(PartFile.names)
-        guard case .int64(_, let listeners) = try tensor(PartFile.listeners, listenersFile), names.count == ids.count,
+        let ids = try lines(ArtistMapping.File.ids)
+        let names = try lines(ArtistMapping.File.names)
+        guard case .int64(_, let listeners) = try tensor(ArtistMapping.File.listeners, listenersFile), names.count == ids.count,
             listeners.count == ids.count
         else {
             throw .cannotRead(
-                path: "artists/\(PartFile.names)", reason: "names and listeners must have one entry per line of artists/\(PartFile.ids)")
+                path: "artists/\(ArtistMapping.File.names)", reason: "names and listeners must have one entry per line of artists/\(ArtistMapping.File.ids)")
         }
-        guard let factorsFile = files[PartFile.factors], case .float32(let shape, let factors) = try tensor(PartFile.factors, factorsFile),
+        guard let factorsFile = files[ArtistMapping.File.factors], case .float32(let shape, let factors) = try tensor(ArtistMapping.File.factors, factorsFile),
             shape.count == 2, shape[0] == ids.count
-        else { throw .cannotRead(path: "artists/\(PartFile.factors)", reason: "must be float32 artists × factors") }
+        else { throw .cannotRead(path: "artists/\(ArtistMapping.File.factors)", reason: "must be float32 artists × factors") }
         self.ids = ids
         self.names = names
         self.listeners = listeners.map { Int($0) }
@@ -67,13 +67,5 @@ public struct PublicArtists: Sendable {
         dimension = shape[1]
         hyperparameters = manifest.hyperparameters
         users = manifest.training["listeners"] ?? 0
-    }
-
-    /// The part's files this model is stored in.
-    enum PartFile {
-        static let ids = "artists.txt"
-        static let names = "artist_names.txt"
-        static let listeners = "artist_listeners.npy"
-        static let factors = "artist_factors.npy"
     }
 }

@@ -145,11 +145,11 @@ struct BlendScorerTests {
         // Only source b's score: ndcg 1 already, which the search can equal but not beat.
         let good: [Float] = [0, 0, 0, 3, 0, 0]
         let kept = BlendFit(k: 2, candidates: 10).fit(pool: pool, examples: examples, previous: good)
-        #expect(kept.fitted && kept.keptPrevious && kept.weights == good && kept.previousNDCG == 1)
+        #expect(kept.fitted && kept.keptPrevious && kept.weights == good && kept.previousNDCG == 1 && kept.weightsNDCG == 1)
         // Only source a's score, which ranks the hits lower.
         let poor: [Float] = [3, 0, 0, 0, 0, 0]
         let replaced = BlendFit(k: 2, candidates: 10).fit(pool: pool, examples: examples, previous: poor)
         #expect(!replaced.keptPrevious && replaced.weights != poor)
-        #expect(try #require(replaced.previousNDCG) < replaced.fittedNDCG)
+        #expect(try #require(replaced.previousNDCG) < replaced.fittedNDCG && replaced.weightsNDCG == replaced.fittedNDCG)
     }
 }
