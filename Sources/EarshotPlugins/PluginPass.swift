@@ -4,16 +4,16 @@ import EarshotScoring
 /// of the batch in one call of the plugin's `recommend`, each `similar` in a
 /// call of its own, the catalogue rules handed in as the call's constraints
 /// so the plugin applies them in its scan (scorer.h, `earshot_constraints`).
-final class PluginPass: ScoringPass, @unchecked Sendable {
-    // @unchecked Sendable: `outcomes` is written by the one slice and read
-    // in `results()` after it has run; everything else is immutable.
+final class PluginPass: ScoringPass {
     let scorer: PluginScorer
     let requests: [ScoringRequest]
-    private var outcomes: [Result<[ScoredItem], ScoringError>] = []
+    /// Slot `i` is written by the one slice only.
+    private let outcomes: SlotBuffer<Result<[ScoredItem], ScoringError>>
 
     init(scorer: PluginScorer, requests: [ScoringRequest]) {
         self.scorer = scorer
         self.requests = requests
+        outcomes = SlotBuffer(count: requests.count, repeating: .success([]))
     }
 
     var sliceCount: Int { 1 }
@@ -38,10 +38,10 @@ final class PluginPass: ScoringPass, @unchecked Sendable {
             }
         }
         for (position, answer) in zip(positions, scorer.recommend(batch)) { answers[position] = answer }
-        outcomes = answers.map { $0! }
+        for (index, answer) in answers.enumerated() { outcomes[index] = answer! }
     }
 
-    func results() -> [Result<[ScoredItem], ScoringError>] { outcomes }
+    func results() -> [Result<[ScoredItem], ScoringError>] { outcomes.all }
 }
 
 extension PluginScorer {
