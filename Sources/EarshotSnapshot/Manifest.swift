@@ -1,6 +1,6 @@
 import Foundation
 
-/// `manifest.json` of a snapshot directory (DESIGN.md, "Snapshot").
+/// `manifest.json` of a snapshot directory (docs/SNAPSHOTS.md).
 public struct Manifest: Codable, Sendable, Equatable {
     public static let formatName = "earshot-snapshot"
     public static let currentVersion = 1

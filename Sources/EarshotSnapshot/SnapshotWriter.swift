@@ -37,7 +37,7 @@ public enum SnapshotWriteError: Error, Sendable, Equatable, CustomStringConverti
     }
 }
 
-/// Writes snapshot directories (DESIGN.md, "Snapshot") so that a reader
+/// Writes snapshot directories (docs/SNAPSHOTS.md) so that a reader
 /// sees either no directory or a complete one: everything is built in a
 /// temporary sibling directory, fsynced (files and directories), then
 /// renamed into place.

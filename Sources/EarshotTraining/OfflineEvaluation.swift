@@ -1,7 +1,7 @@
 import EarshotScoring
 
 /// Offline evaluation of a loaded scorer, through the same plugin API the
-/// daemon serves with (DESIGN.md, "Quality and speed"): for every user with
+/// daemon serves with (README, "Training and evaluation"): for every user with
 /// test items, the scorer ranks all its items for `Listener(user:history:)`
 /// with the user's training items (and weights) as history, training items
 /// excluded; the top K is compared with the test items.

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Top-K ranking quality against held-out items with binary relevance
-/// (DESIGN.md, "Quality and speed"):
+/// (README, "Training and evaluation"):
 ///
 /// - recall@K = hits / min(K, |relevant|), so a user with more held-out
 ///   items than K can still reach 1 (the convention of `implicit`'s
