@@ -96,15 +96,21 @@ struct BlendScorerTests {
         }
     }
 
-    @Test("fitting finds the source that predicts the held-out items and beats the unfitted weights")
-    func fit() throws {
+    /// A pool of sources a and b, and `count` copies of one listener whose
+    /// held-out items are b's favourites (h and g).
+    func fitExamples(count: Int) throws -> (BlendPool, [BlendFit.Example]) {
         let scorers = try Sources.pair()
         let pool = BlendPool(sources: [("a", scorers["a"]!), ("b", scorers["b"]!)])
-        // Every listener's held-out items are b's favourites.
         let relevant: Set<Int32> = [pool.item(of: "h")!, pool.item(of: "g")!]
-        let examples = (0..<BlendFit.defaultMinimumExamples).map { _ in
+        let examples = (0..<count).map { _ in
             BlendFit.Example(listener: listener, exclusion: ItemExclusion(count: 8), relevant: relevant)
         }
+        return (pool, examples)
+    }
+
+    @Test("fitting finds the source that predicts the held-out items and beats the unfitted weights")
+    func fit() throws {
+        let (pool, examples) = try fitExamples(count: BlendFit.defaultMinimumExamples)
         let result = BlendFit(k: 2, candidates: 10).fit(pool: pool, examples: examples)
         #expect(result.fitted)
         #expect(result.fittedNDCG == 1)
@@ -117,12 +123,7 @@ struct BlendScorerTests {
 
     @Test("with fewer examples than the minimum, the fit keeps the default weights and says so")
     func fitBelowMinimum() throws {
-        let scorers = try Sources.pair()
-        let pool = BlendPool(sources: [("a", scorers["a"]!), ("b", scorers["b"]!)])
-        let relevant: Set<Int32> = [pool.item(of: "h")!, pool.item(of: "g")!]
-        let examples = (0..<(BlendFit.defaultMinimumExamples - 1)).map { _ in
-            BlendFit.Example(listener: listener, exclusion: ItemExclusion(count: 8), relevant: relevant)
-        }
+        let (pool, examples) = try fitExamples(count: BlendFit.defaultMinimumExamples - 1)
         let result = BlendFit(k: 2, candidates: 10).fit(pool: pool, examples: examples)
         #expect(!result.fitted)
         #expect(result.examples == examples.count)
@@ -136,12 +137,7 @@ struct BlendScorerTests {
 
     @Test("a refit judges the weights in use on the same examples: kept when the search does not beat them, replaced when it does")
     func refitJudgesPreviousWeights() throws {
-        let scorers = try Sources.pair()
-        let pool = BlendPool(sources: [("a", scorers["a"]!), ("b", scorers["b"]!)])
-        let relevant: Set<Int32> = [pool.item(of: "h")!, pool.item(of: "g")!]
-        let examples = (0..<BlendFit.defaultMinimumExamples).map { _ in
-            BlendFit.Example(listener: listener, exclusion: ItemExclusion(count: 8), relevant: relevant)
-        }
+        let (pool, examples) = try fitExamples(count: BlendFit.defaultMinimumExamples)
         // Only source b's score: ndcg 1 already, which the search can equal but not beat.
         let good: [Float] = [0, 0, 0, 3, 0, 0]
         let kept = BlendFit(k: 2, candidates: 10).fit(pool: pool, examples: examples, previous: good)
